@@ -1,0 +1,29 @@
+package io.duro.examples;
+
+import io.duro.api.DurableObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The classes of the node's built-in application, by binding name.
+ *
+ * <pre>{@code
+ * BuiltInApp.bindings().get("counter");   // Counter.class
+ * }</pre>
+ */
+public final class BuiltInApp {
+
+  private BuiltInApp() {}
+
+  /**
+   * The built-in bindings.
+   *
+   * @return binding name → class, in a stable order
+   */
+  public static Map<String, Class<? extends DurableObject>> bindings() {
+    Map<String, Class<? extends DurableObject>> bindings = new LinkedHashMap<>();
+    bindings.put("counter", Counter.class);
+    bindings.put("kv", KeyValueStore.class);
+    return bindings;
+  }
+}

@@ -1,0 +1,32 @@
+package io.duro.gateway;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+/**
+ * Builds a node's configuration: the caller's overlay, then {@code application.conf}, then Duro's
+ * settings for the libraries it uses ({@code duro-gateway-defaults.conf}, {@code
+ * duro-runtime-defaults.conf}), then every {@code reference.conf}.
+ *
+ * <pre>{@code
+ * Config config = DuroConfig.load(ConfigFactory.parseString("duro.data-dir = /var/lib/duro"));
+ * }</pre>
+ */
+public final class DuroConfig {
+
+  private DuroConfig() {}
+
+  /**
+   * Loads and resolves the configuration.
+   *
+   * @param overlay settings that win over everything else (flags, --config file)
+   * @return the resolved configuration
+   */
+  public static Config load(Config overlay) {
+    return ConfigFactory.load(
+        overlay
+            .withFallback(ConfigFactory.defaultApplication())
+            .withFallback(ConfigFactory.parseResources("duro-gateway-defaults.conf"))
+            .withFallback(ConfigFactory.parseResources("duro-runtime-defaults.conf")));
+  }
+}

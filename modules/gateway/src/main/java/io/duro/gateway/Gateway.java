@@ -1,0 +1,290 @@
+package io.duro.gateway;
+
+import io.duro.api.DurableObjectId;
+import io.duro.api.DuroException;
+import io.duro.api.Headers;
+import io.duro.api.Namespace;
+import io.duro.api.Request;
+import io.duro.api.Response;
+import io.duro.runtime.DuroRuntime;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP gateway of a node: routes each request to its object with the default router (DESIGN
+ * §9) and turns failures into JSON errors.
+ *
+ * <ul>
+ *   <li>{@code /{binding}/{name}/{rest…}} → {@code idFromName(name)}, the object sees {@code
+ *       /{rest…}};
+ *   <li>{@code /{binding}/id/{hex}/{rest…}} → {@code idFromString(hex)};
+ *   <li>{@code GET /_duro/health} → 200 once the node serves requests.
+ * </ul>
+ *
+ * A body larger than {@code duro.gateway.max-body-bytes} is refused with 413 before any object sees
+ * it.
+ */
+public final class Gateway {
+
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  private static final String HEALTH = "/_duro/health";
+
+  private final DuroRuntime runtime;
+  private final GatewaySettings settings;
+  private final Materializer materializer;
+  private ServerBinding binding;
+
+  private Gateway(DuroRuntime runtime, GatewaySettings settings) {
+    this.runtime = runtime;
+    this.settings = settings;
+    this.materializer = Materializer.matFromSystem(runtime.system());
+  }
+
+  /**
+   * Binds the gateway.
+   *
+   * @param runtime the node's runtime
+   * @param settings where to bind and the limits
+   * @return the bound gateway
+   */
+  public static CompletionStage<Gateway> start(DuroRuntime runtime, GatewaySettings settings) {
+    Gateway gateway = new Gateway(runtime, settings);
+    return Http.get(runtime.system())
+        .newServerAt(settings.host(), settings.port())
+        .bind(gateway::handle)
+        .thenApply(
+            b -> {
+              gateway.binding = b;
+              return gateway;
+            });
+  }
+
+  /**
+   * The port the gateway listens on.
+   *
+   * @return the port
+   */
+  public int port() {
+    return binding.localAddress().getPort();
+  }
+
+  /**
+   * Stops accepting connections.
+   *
+   * @return completes when unbound
+   */
+  public CompletionStage<Void> stop() {
+    return binding.unbind().thenApply(done -> null);
+  }
+
+  private CompletionStage<HttpResponse> handle(HttpRequest http) {
+    try {
+      return route(http);
+    } catch (DuroException e) {
+      http.discardEntityBytes(materializer);
+      return CompletableFuture.completedFuture(ErrorBody.of(e));
+    } catch (RuntimeException e) {
+      log.error("Gateway failed on {} {}", http.method().name(), http.getUri().path(), e);
+      http.discardEntityBytes(materializer);
+      return CompletableFuture.completedFuture(
+          ErrorBody.of("internal", "The gateway failed: " + e));
+    }
+  }
+
+  private CompletionStage<HttpResponse> route(HttpRequest http) {
+    String path = http.getUri().getPathString();
+    String method = http.method().name();
+    if (path.startsWith("/_duro/")) {
+      http.discardEntityBytes(materializer);
+      if (!path.equals(HEALTH)) {
+        return done(ErrorBody.of("not_found", "No admin endpoint " + path));
+      }
+      if (!method.equals("GET") && !method.equals("HEAD")) {
+        return done(
+            ErrorBody.of("method_not_allowed", HEALTH + " supports GET, not " + method)
+                .addHeader(RawHeader.create("Allow", "GET")));
+      }
+      return done(
+          HttpResponse.create()
+              .withEntity(ContentTypes.APPLICATION_JSON, "{\"status\":\"ok\"}"));
+    }
+    if (method.equals("TRACE") || method.equals("CONNECT")) {
+      http.discardEntityBytes(materializer);
+      return done(ErrorBody.of("method_not_allowed", method + " is not supported by the gateway"));
+    }
+    Target target = resolve(path);
+    String url = target.rest() + http.getUri().rawQueryString().map(q -> "?" + q).orElse("");
+    Optional<Long> declared = http.entity().getContentLengthOption().stream().boxed().findFirst();
+    if (declared.isPresent() && declared.get() > settings.maxBodyBytes()) {
+      http.discardEntityBytes(materializer);
+      return done(tooLarge(declared.get()));
+    }
+    return http.entity()
+        .toStrict(settings.bodyTimeout().toMillis(), settings.maxBodyBytes(), materializer)
+        .thenCompose(
+            strict -> {
+              Request request =
+                  new Request(method, url, headersOf(http), strict.getData().toArray());
+              return target.namespace().get(target.id()).fetch(request);
+            })
+        .handle(this::toHttp);
+  }
+
+  private HttpResponse tooLarge(long size) {
+    return ErrorBody.of(
+        "body_too_large",
+        "Request bodies cannot be larger than "
+            + settings.maxBodyBytes()
+            + " bytes"
+            + (size >= 0 ? "; a body of " + size + " bytes was sent." : "."));
+  }
+
+  private HttpResponse toHttp(Response response, Throwable error) {
+    if (error == null) {
+      return render(response);
+    }
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof DuroException e) {
+      return ErrorBody.of(e);
+    }
+    if (cause instanceof EntityStreamSizeException) {
+      return tooLarge(-1);
+    }
+    log.error("Request failed in the gateway", cause);
+    return ErrorBody.of("internal", "The gateway failed: " + cause);
+  }
+
+  private record Target(Namespace namespace, DurableObjectId id, String rest) {}
+
+  /** The default router: binding, then a name or {@code id/<hex>}, then the object's path. */
+  private Target resolve(String rawPath) {
+    List<String> segments = new ArrayList<>(List.of(rawPath.split("/", -1)));
+    if (!segments.isEmpty() && segments.get(0).isEmpty()) {
+      segments.remove(0);
+    }
+    if (segments.isEmpty() || segments.get(0).isEmpty()) {
+      throw notFound("No object route at " + rawPath + "; use /{binding}/{name}/... ");
+    }
+    String bindingName = decode(segments.get(0));
+    Namespace namespace = runtime.namespace(bindingName);
+    if (segments.size() < 2 || segments.get(1).isEmpty()) {
+      throw notFound("Missing object name: use /" + bindingName + "/{name}/... or /"
+          + bindingName + "/id/{hex}/...");
+    }
+    DurableObjectId id;
+    int restStart;
+    if (segments.get(1).equals("id")) {
+      if (segments.size() < 3 || segments.get(2).isEmpty()) {
+        throw notFound("Missing object ID: use /" + bindingName + "/id/{64 hex digits}/...");
+      }
+      id = namespace.idFromString(segments.get(2));
+      restStart = 3;
+    } else {
+      id = namespace.idFromName(decode(segments.get(1)));
+      restStart = 2;
+    }
+    String rest = "/" + String.join("/", segments.subList(Math.min(restStart, segments.size()),
+        segments.size()));
+    return new Target(namespace, id, rest);
+  }
+
+  private static DuroException notFound(String message) {
+    return new NotFoundException(message);
+  }
+
+  private static String decode(String segment) {
+    try {
+      return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new io.duro.api.InvalidArgumentException(
+          "Malformed percent-encoding in path segment '" + segment + "'", e);
+    }
+  }
+
+  private static Headers headersOf(HttpRequest http) {
+    Map<String, List<String>> map = new LinkedHashMap<>();
+    for (HttpHeader h : http.getHeaders()) {
+      map.computeIfAbsent(h.name(), k -> new ArrayList<>()).add(h.value());
+    }
+    ContentType type = http.entity().getContentType();
+    if (!type.equals(ContentTypes.NO_CONTENT_TYPE)) {
+      map.put("Content-Type", List.of(type.toString()));
+    }
+    return Headers.of(map);
+  }
+
+  private static HttpResponse render(Response response) {
+    ContentType type = ContentTypes.APPLICATION_OCTET_STREAM;
+    List<HttpHeader> headers = new ArrayList<>();
+    for (Map.Entry<String, List<String>> e : response.headers().asMap().entrySet()) {
+      String name = e.getKey();
+      if (name.equalsIgnoreCase("Content-Type")) {
+        type = parseContentType(e.getValue().get(0));
+      } else if (!name.equalsIgnoreCase("Content-Length")
+          && !name.equalsIgnoreCase("Transfer-Encoding")
+          && !name.equalsIgnoreCase("Date")
+          && !name.equalsIgnoreCase("Server")
+          && !name.equalsIgnoreCase("Connection")) {
+        for (String v : e.getValue()) {
+          headers.add(RawHeader.create(name, v));
+        }
+      }
+    }
+    HttpEntity.Strict entity =
+        org.apache.pekko.http.javadsl.model.HttpEntities.create(type, response.body());
+    return HttpResponse.create()
+        .withStatus(response.status())
+        .withEntity(entity)
+        .addHeaders(headers);
+  }
+
+  private static ContentType parseContentType(String value) {
+    try {
+      return ContentTypes.parse(value);
+    } catch (RuntimeException e) {
+      return ContentTypes.APPLICATION_OCTET_STREAM;
+    }
+  }
+
+  private static CompletionStage<HttpResponse> done(HttpResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+
+  /** No route for the path. */
+  static final class NotFoundException extends DuroException {
+    private static final long serialVersionUID = 1L;
+
+    NotFoundException(String message) {
+      super(message);
+    }
+
+    @Override
+    public String code() {
+      return "not_found";
+    }
+  }
+}

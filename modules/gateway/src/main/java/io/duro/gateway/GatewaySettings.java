@@ -1,0 +1,39 @@
+package io.duro.gateway;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The {@code duro.gateway} settings (see {@code reference.conf}).
+ *
+ * @param host interface to bind
+ * @param port port to bind (0 picks a free one)
+ * @param maxBodyBytes largest accepted request body
+ * @param bodyTimeout how long to wait for a request body
+ */
+public record GatewaySettings(String host, int port, long maxBodyBytes, Duration bodyTimeout) {
+
+  /**
+   * Reads the settings.
+   *
+   * @param config the whole configuration
+   * @return the settings
+   */
+  public static GatewaySettings from(Config config) {
+    Config c = config.getConfig("duro.gateway");
+    GatewaySettings s =
+        new GatewaySettings(
+            c.getString("host"),
+            c.getInt("port"),
+            c.getBytes("max-body-bytes"),
+            c.getDuration("body-timeout"));
+    if (s.port < 0 || s.port > 65535) {
+      throw new IllegalArgumentException("duro.gateway.port must be 0..65535; it is " + s.port);
+    }
+    if (s.maxBodyBytes <= 0) {
+      throw new IllegalArgumentException(
+          "duro.gateway.max-body-bytes must be positive; it is " + s.maxBodyBytes);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,172 @@
+package io.duro.runtime;
+
+import io.duro.api.Env;
+import io.duro.api.Namespace;
+import io.duro.runtime.internal.EnvImpl;
+import io.duro.runtime.internal.NamespaceImpl;
+import io.duro.runtime.internal.ObjectClient;
+import io.duro.runtime.internal.ObjectCommand;
+import io.duro.runtime.internal.ObjectEntity;
+import io.duro.runtime.internal.ObjectTurns;
+import io.duro.storage.ValueCodec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+
+/**
+ * The Duro runtime of one node: registers every bound class with Cluster Sharding (each object is
+ * a sharded entity, so the cluster keeps one instance per ID) and hands out the namespaces through
+ * which the gateway and objects reach objects.
+ *
+ * <pre>{@code
+ * ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "duro", config);
+ * DuroRuntime runtime = DuroRuntime.start(system, Application.of(ObjectBinding.of("counter",
+ *     Counter.class))).toCompletableFuture().join();
+ * runtime.namespace("counter").getByName("a").fetch(Request.post("/increment", ""));
+ * }</pre>
+ */
+public final class DuroRuntime {
+
+  private final ActorSystem<?> system;
+  private final Application application;
+  private final RuntimeSettings settings;
+  private final ObjectClient client;
+  private final Map<String, Bound> bound = new LinkedHashMap<>();
+  private final Env env;
+
+  private record Bound(ObjectBinding binding, NamespaceIds ids, EntityTypeKey<ObjectCommand> key) {}
+
+  private DuroRuntime(ActorSystem<?> system, Application application) {
+    this.system = system;
+    this.application = application;
+    this.settings = RuntimeSettings.from(system.settings().config());
+    ClusterSharding sharding = ClusterSharding.get(system);
+    this.client =
+        new ObjectClient(sharding, settings.requestTimeout().plus(java.time.Duration.ofSeconds(5)));
+    ValueCodec codec = ValueCodec.create();
+    // Idle passivation: reference.conf points sharding's idle timeout at duro.runtime.idle-timeout.
+    ClusterShardingSettings shardingSettings = ClusterShardingSettings.create(system);
+    for (ObjectBinding b : application.bindings()) {
+      EntityTypeKey<ObjectCommand> key =
+          EntityTypeKey.create(ObjectCommand.class, "duro-" + b.namespaceKey());
+      bound.put(b.name(), new Bound(b, new NamespaceIds(b.namespaceKey()), key));
+    }
+    for (Bound b : bound.values()) {
+      ObjectEntity.Setup setup =
+          new ObjectEntity.Setup(
+              b.binding().namespaceKey(),
+              b.binding().objectClass(),
+              settings,
+              codec,
+              this::envFor);
+      sharding.init(
+          Entity.of(b.key(), ctx -> ObjectEntity.create(setup, ctx.getEntityId()))
+              .withStopMessage(ObjectCommand.Passivate.INSTANCE)
+              .withSettings(shardingSettings));
+    }
+    this.env = envFor(null);
+  }
+
+  /**
+   * Starts the runtime on an actor system: creates the journal schema when missing, joins the
+   * cluster (a node without configured seed nodes forms a cluster of its own) and registers every
+   * binding with sharding.
+   *
+   * @param system the node's actor system (configured with Duro's {@code reference.conf})
+   * @param application what to serve
+   * @return completes when the node serves requests, or fails if the journal cannot be opened
+   */
+  public static CompletionStage<DuroRuntime> start(ActorSystem<?> system, Application application) {
+    return SchemaUtils.createIfNotExists(system)
+        .thenCompose(
+            done -> {
+              Cluster cluster = Cluster.get(system);
+              if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+                cluster.manager().tell(Join.create(cluster.selfMember().address()));
+              }
+              DuroRuntime runtime = new DuroRuntime(system, application);
+              CompletableFuture<DuroRuntime> up = new CompletableFuture<>();
+              org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
+                  .registerOnMemberUp(() -> up.complete(runtime));
+              return up;
+            });
+  }
+
+  private Env envFor(ObjectTurns caller) {
+    return new EnvImpl(bound, name -> namespace(name, caller), application.vars());
+  }
+
+  private Namespace namespace(String name, ObjectTurns caller) {
+    Bound b = bound.get(name);
+    return new NamespaceImpl(b.ids(), b.key(), client, caller);
+  }
+
+  /**
+   * The namespace bound under {@code binding}, for callers outside objects (the gateway).
+   *
+   * @param binding the binding name
+   * @return the namespace
+   * @throws io.duro.api.UnknownBindingException when nothing is bound under that name
+   */
+  public Namespace namespace(String binding) {
+    return env.namespace(binding);
+  }
+
+  /**
+   * The binding with this name.
+   *
+   * @param name the binding name
+   * @return the binding, or empty
+   */
+  public Optional<ObjectBinding> binding(String name) {
+    Bound b = bound.get(name);
+    return b == null ? Optional.empty() : Optional.of(b.binding());
+  }
+
+  /**
+   * The env of the application, for callers outside objects.
+   *
+   * @return the env
+   */
+  public Env env() {
+    return env;
+  }
+
+  /**
+   * What this node serves.
+   *
+   * @return the application
+   */
+  public Application application() {
+    return application;
+  }
+
+  /**
+   * The runtime settings.
+   *
+   * @return the settings
+   */
+  public RuntimeSettings settings() {
+    return settings;
+  }
+
+  /**
+   * The node's actor system.
+   *
+   * @return the system
+   */
+  public ActorSystem<?> system() {
+    return system;
+  }
+}

@@ -1,0 +1,125 @@
+package io.duro.runtime.internal;
+
+import io.duro.api.DurableObjectId;
+import io.duro.api.DuroException;
+import io.duro.api.Namespace;
+import io.duro.api.Request;
+import io.duro.api.Response;
+import io.duro.api.Stub;
+import io.duro.runtime.NamespaceIds;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * A namespace as user code sees it. When {@code caller} is set (the namespace was handed to an
+ * object), stub calls made on the caller's turns go out through its output gate and complete on its
+ * turn; otherwise (the gateway) they go out at once.
+ */
+public final class NamespaceImpl implements Namespace {
+
+  private final NamespaceIds ids;
+  private final EntityTypeKey<ObjectCommand> key;
+  private final ObjectClient client;
+  private final ObjectTurns caller;
+
+  /**
+   * Creates the view.
+   *
+   * @param ids the namespace's IDs
+   * @param key its entity type
+   * @param client the object client
+   * @param caller the object whose code uses this namespace, or null
+   */
+  public NamespaceImpl(
+      NamespaceIds ids,
+      EntityTypeKey<ObjectCommand> key,
+      ObjectClient client,
+      ObjectTurns caller) {
+    this.ids = ids;
+    this.key = key;
+    this.client = client;
+    this.caller = caller;
+  }
+
+  @Override
+  public DurableObjectId idFromName(String name) {
+    return ids.idFromName(name);
+  }
+
+  @Override
+  public DurableObjectId newUniqueId() {
+    return ids.newUniqueId();
+  }
+
+  @Override
+  public DurableObjectId idFromString(String hex) {
+    return ids.idFromString(hex);
+  }
+
+  @Override
+  public Stub get(DurableObjectId id) {
+    // Checks that the ID belongs to this namespace.
+    ids.idFromString(id.toString());
+    return new StubImpl(id);
+  }
+
+  @Override
+  public Stub get(DurableObjectId id, String locationHint) {
+    return get(id);
+  }
+
+  @Override
+  public Stub getByName(String name) {
+    return new StubImpl(ids.idFromName(name));
+  }
+
+  private final class StubImpl implements Stub {
+    private final DurableObjectId id;
+
+    StubImpl(DurableObjectId id) {
+      this.id = id;
+    }
+
+    @Override
+    public DurableObjectId id() {
+      return id;
+    }
+
+    @Override
+    public CompletionStage<Response> fetch(Request request) {
+      if (caller == null || !caller.inTurn()) {
+        return client.send(key, id.toString(), request);
+      }
+      CompletableFuture<Response> result = new CompletableFuture<>();
+      Object[] outcome = new Object[2];
+      // Bound now, so a reply that arrives after the caller was reset is dropped.
+      Runnable complete =
+          caller.onTurn(
+              () -> {
+                if (outcome[1] != null) {
+                  result.completeExceptionally((Throwable) outcome[1]);
+                } else {
+                  result.complete((Response) outcome[0]);
+                }
+              });
+      caller.emit(
+          () ->
+              client
+                  .send(key, id.toString(), request)
+                  .whenComplete(
+                      (response, error) -> {
+                        outcome[0] = response;
+                        outcome[1] = error;
+                        complete.run();
+                      }),
+          (DuroException reset) -> {});
+      return result;
+    }
+
+    @Override
+    public String toString() {
+      return "Stub(" + key.name() + ", " + id + ")";
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.duro.runtime.internal;
+
+import io.duro.api.DuroException;
+import io.duro.api.InvalidArgumentException;
+import io.duro.api.InvalidIdException;
+import io.duro.api.LimitExceededException;
+import io.duro.api.ObjectResetException;
+import io.duro.api.OverloadedException;
+import io.duro.api.Request;
+import io.duro.api.Response;
+import io.duro.api.UnknownBindingException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * Sends requests to objects through Cluster Sharding and turns their replies into the SDK's
+ * {@link Response} or {@link DuroException}. Used by the gateway and by stubs.
+ */
+public final class ObjectClient {
+
+  private final ClusterSharding sharding;
+  private final Duration askTimeout;
+
+  /**
+   * Creates the client.
+   *
+   * @param sharding the node's sharding
+   * @param askTimeout how long to wait for an object's reply before failing with "timeout"
+   */
+  public ObjectClient(ClusterSharding sharding, Duration askTimeout) {
+    this.sharding = sharding;
+    this.askTimeout = askTimeout;
+  }
+
+  /**
+   * Sends a request to an object.
+   *
+   * @param key the object's entity type
+   * @param objectId the object's ID (64 hex digits)
+   * @param request the request
+   * @return the response, or a failure with a {@link DuroException}
+   */
+  public CompletionStage<Response> send(
+      EntityTypeKey<ObjectCommand> key, String objectId, Request request) {
+    EntityRef<ObjectCommand> ref = sharding.entityRefFor(key, objectId);
+    WireRequest.Req wire = WireRequest.Req.of(request);
+    CompletableFuture<Response> result = new CompletableFuture<>();
+    // Continue on the completing thread: a plain thenApply on the ask stage may run on the
+    // common pool, which on 2 cores makes a thread per request (see STACK.md).
+    ref.<ObjectReply>ask(replyTo -> new ObjectCommand.Deliver(wire, replyTo), askTimeout)
+        .whenCompleteAsync(
+            (reply, error) -> {
+              if (error != null) {
+                result.completeExceptionally(translate(error, objectId));
+              } else if (reply instanceof ObjectReply.Ok ok) {
+                result.complete(ok.response().toResponse());
+              } else {
+                result.completeExceptionally(toException((ObjectReply.Failed) reply));
+              }
+            },
+            Runnable::run);
+    return result;
+  }
+
+  private DuroException translate(Throwable error, String objectId) {
+    Throwable cause = error.getCause() != null ? error.getCause() : error;
+    if (error instanceof TimeoutException || cause instanceof TimeoutException) {
+      return new ObjectResetException(
+          "timeout",
+          "Object " + objectId + " did not answer within " + askTimeout.toMillis() + " ms",
+          false,
+          cause);
+    }
+    return new ObjectResetException(
+        "unavailable", "Object " + objectId + " could not be reached: " + cause, true, cause);
+  }
+
+  /**
+   * Rebuilds the exception an object's failure reply stands for.
+   *
+   * @param failed the reply
+   * @return the exception, of the SDK type matching its code
+   */
+  static DuroException toException(ObjectReply.Failed failed) {
+    String msg = failed.message();
+    return switch (failed.code()) {
+      case "overloaded" ->
+          new OverloadedException(msg, Duration.ofMillis(failed.retryAfterMillis()));
+      case "invalid_id" -> new InvalidIdException(msg);
+      case "invalid_argument" -> new InvalidArgumentException(msg);
+      case "limit_exceeded" -> new LimitExceededException("", 0, 0, msg);
+      case "unknown_binding" -> new UnknownBindingException(msg);
+      default -> new ObjectResetException(failed.code(), msg, failed.retryable(), null);
+    };
+  }
+}

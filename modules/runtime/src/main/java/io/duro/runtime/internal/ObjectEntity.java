@@ -1,0 +1,746 @@
+package io.duro.runtime.internal;
+
+import io.duro.api.DuroException;
+import io.duro.api.DurableObject;
+import io.duro.api.DurableObjectId;
+import io.duro.api.DurableObjectState;
+import io.duro.api.Env;
+import io.duro.api.ObjectResetException;
+import io.duro.api.OverloadedException;
+import io.duro.api.Response;
+import io.duro.api.Storage;
+import io.duro.runtime.RuntimeSettings;
+import io.duro.runtime.internal.ObjectCommand.Deliver;
+import io.duro.runtime.internal.ObjectCommand.JournalStopped;
+import io.duro.runtime.internal.ObjectCommand.Passivate;
+import io.duro.runtime.internal.ObjectCommand.Persisted;
+import io.duro.runtime.internal.ObjectCommand.Recovered;
+import io.duro.runtime.internal.ObjectCommand.RunInTurn;
+import io.duro.runtime.internal.ObjectCommand.Tick;
+import io.duro.storage.ObjectStorage;
+import io.duro.storage.StorageHost;
+import io.duro.storage.StoredEntries;
+import io.duro.storage.ValueCodec;
+import io.duro.storage.WriteBatch;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+
+/**
+ * One live Durable Object: the sharded entity that runs the user's instance in single-threaded
+ * turns and enforces DESIGN §2.
+ *
+ * <p><b>Turns.</b> Every piece of user code runs inside {@link #turn}, on this actor's thread; the
+ * storage facade refuses calls from anywhere else. Stages the runtime hands to user code (stub
+ * calls, {@code sync()}, {@code blockConcurrencyWhile}) are completed inside a turn, so their
+ * continuations run as turns too.
+ *
+ * <p><b>Input gate, pipelined.</b> Reads are served from memory. At the end of each turn its writes
+ * are drained from the facade and merged into the pending batch; if no write is in flight the batch
+ * goes to the {@link ObjectJournal} child at once, otherwise it waits and absorbs the writes of
+ * every turn that runs meanwhile (group commit). Turns never wait for the journal.
+ *
+ * <p><b>Output gate.</b> Replies and outgoing calls of a turn are held until the journal confirms
+ * every confirmed write made up to that turn ({@link #emit}). If a write fails, held outputs fail
+ * and the object is reset: a new instance and storage are rebuilt from a fresh journal recovery.
+ *
+ * <p><b>Other events.</b> Requests wait in a bounded queue while the object starts, resets or is
+ * inside {@code blockConcurrencyWhile}; beyond the bound they are refused as overloaded. A periodic
+ * tick, active only while requests are unfinished, resets the object when one exceeds the request
+ * time limit.
+ */
+public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
+
+  /**
+   * What every entity of one binding shares.
+   *
+   * @param namespaceKey the namespace, first part of the persistence ID
+   * @param objectClass the user's class
+   * @param settings runtime settings
+   * @param codec the value codec
+   * @param envFactory makes the {@link Env} an instance sees, given its turns
+   */
+  public record Setup(
+      String namespaceKey,
+      Class<? extends DurableObject> objectClass,
+      RuntimeSettings settings,
+      ValueCodec codec,
+      Function<ObjectTurns, Env> envFactory) {}
+
+  private enum Phase {
+    STARTING,
+    READY,
+    RESETTING
+  }
+
+  private record Running(ActorRef<ObjectReply> replyTo, long startNanos) {}
+
+  private record Held(long required, Runnable send, Consumer<DuroException> onReset) {}
+
+  private final Setup setup;
+  private final DurableObjectId id;
+  private final PersistenceId persistenceId;
+  private final TimerScheduler<ObjectCommand> timers;
+  private final Constructor<? extends DurableObject> constructor;
+  private final long requestTimeoutNanos;
+
+  private Phase phase = Phase.STARTING;
+  private int generation;
+  private ActorRef<ObjectJournal.Persist> journal;
+  private int journalGeneration;
+  private ObjectStorage storage;
+  private DurableObject instance;
+  private Env env;
+  private Thread turnThread;
+
+  private long turnSeq;
+  private long lastConfirmed;
+  private long durableUpTo;
+  private boolean persistInFlight;
+  private WriteBatch pending;
+  private long pendingUpTo;
+  private final ArrayDeque<Held> held = new ArrayDeque<>();
+
+  private final ArrayDeque<Deliver> queue = new ArrayDeque<>();
+  private final LinkedHashMap<Long, Running> running = new LinkedHashMap<>();
+  private final ArrayDeque<Runnable> continuations = new ArrayDeque<>();
+  private final List<Runnable> outputs = new ArrayList<>();
+  private long nextRequestId;
+  private int blockDepth;
+  private int backgroundTasks;
+  private ObjectResetException resetRequested;
+  private ObjectResetException constructionFailure;
+  private boolean passivating;
+
+  /**
+   * Creates the entity of one object.
+   *
+   * @param setup what the binding shares
+   * @param entityId the object's ID (64 hex digits)
+   * @return the behavior
+   */
+  public static Behavior<ObjectCommand> create(Setup setup, String entityId) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new ObjectEntity(ctx, timers, setup, entityId)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private ObjectEntity(
+      ActorContext<ObjectCommand> ctx,
+      TimerScheduler<ObjectCommand> timers,
+      Setup setup,
+      String entityId) {
+    super(ctx);
+    this.setup = setup;
+    this.timers = timers;
+    this.id = new DurableObjectId(entityId, null);
+    this.persistenceId = PersistenceId.of(setup.namespaceKey(), entityId, "|");
+    this.requestTimeoutNanos = setup.settings().requestTimeout().toNanos();
+    try {
+      this.constructor =
+          setup
+              .objectClass()
+              .getConstructor(io.duro.api.DurableObjectState.class, io.duro.api.Env.class);
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException(e);
+    }
+    startJournal();
+  }
+
+  @Override
+  public Receive<ObjectCommand> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Deliver.class, this::onDeliver)
+        .onMessage(Recovered.class, this::onRecovered)
+        .onMessage(Persisted.class, this::onPersisted)
+        .onMessage(RunInTurn.class, this::onRunInTurn)
+        .onMessage(JournalStopped.class, this::onJournalStopped)
+        .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessageEquals(Passivate.INSTANCE, this::onPassivate)
+        .build();
+  }
+
+  // ---- journal lifecycle ----------------------------------------------------------------------
+
+  private void startJournal() {
+    journalGeneration = generation;
+    journal =
+        getContext()
+            .spawn(
+                ObjectJournal.create(
+                    persistenceId,
+                    getContext().getSelf(),
+                    journalGeneration,
+                    setup.settings().snapshotEvery()),
+                "journal-" + journalGeneration);
+    getContext().watchWith(journal, new JournalStopped(journalGeneration));
+  }
+
+  private Behavior<ObjectCommand> onRecovered(Recovered msg) {
+    if (msg.generation() != journalGeneration || phase != Phase.STARTING) {
+      return this;
+    }
+    phase = Phase.READY;
+    storage =
+        new ObjectStorage(msg.entries(), setup.settings().storageLimits(), setup.codec(), host());
+    env = setup.envFactory().apply(turns());
+    instance = null;
+    drainQueue();
+    return stopIfDone();
+  }
+
+  private Behavior<ObjectCommand> onJournalStopped(JournalStopped msg) {
+    if (msg.generation() != journalGeneration) {
+      return this;
+    }
+    switch (phase) {
+      case RESETTING -> {
+        phase = Phase.STARTING;
+        startJournal();
+      }
+      case STARTING -> {
+        // Recovery failed: the storage cannot be read. Nothing ran; refuse what waits and stop,
+        // so the next request tries again with a fresh entity.
+        getContext()
+            .getLog()
+            .error("Object {} of {} could not be recovered from the journal", id, ns());
+        DuroException failure =
+            new ObjectResetException(
+                "storage_failed",
+                "The storage of object " + id + " could not be read; try again later",
+                true,
+                null);
+        for (Deliver d : queue) {
+          d.replyTo().tell(failed(failure));
+        }
+        queue.clear();
+        return Behaviors.stopped();
+      }
+      case READY -> {
+        getContext().getLog().error("Journal write of object {} of {} failed", id, ns());
+        persistInFlight = false;
+        reset(
+            new ObjectResetException(
+                "storage_failed",
+                "A storage write of object " + id + " failed; the object was reset",
+                true,
+                null));
+        phase = Phase.STARTING; // the journal is already gone: recover with a new one
+        startJournal();
+      }
+    }
+    return this;
+  }
+
+  private Behavior<ObjectCommand> onPersisted(Persisted msg) {
+    if (msg.generation() != journalGeneration) {
+      return this;
+    }
+    persistInFlight = false;
+    if (phase == Phase.RESETTING) {
+      getContext().stop(journal);
+      return this;
+    }
+    durableUpTo = msg.upTo();
+    turn(this::releaseHeld);
+    return stopIfDone();
+  }
+
+  private void releaseHeld() {
+    while (!held.isEmpty() && held.peekFirst().required() <= durableUpTo) {
+      held.pollFirst().send().run();
+    }
+  }
+
+  private void flush() {
+    if (!persistInFlight && pending != null && phase == Phase.READY) {
+      journal.tell(new ObjectJournal.Persist(pending, pendingUpTo, getContext().getSelf()));
+      persistInFlight = true;
+      pending = null;
+    }
+  }
+
+  // ---- turns ----------------------------------------------------------------------------------
+
+  /** Runs user code as one turn, then commits its writes and sends its outputs through the gate. */
+  private void turn(Runnable body) {
+    turnThread = Thread.currentThread();
+    try {
+      body.run();
+      Runnable next;
+      while ((next = continuations.pollFirst()) != null) {
+        next.run();
+      }
+    } finally {
+      turnThread = null;
+    }
+    drainWrites();
+    flush();
+    for (Runnable output : outputs) {
+      output.run();
+    }
+    outputs.clear();
+    if (!running.isEmpty() && !timers.isTimerActive(Tick.INSTANCE)) {
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, tickInterval());
+    }
+    if (resetRequested != null) {
+      ObjectResetException reason = resetRequested;
+      resetRequested = null;
+      reset(reason);
+    }
+  }
+
+  private void drainWrites() {
+    WriteBatch batch = storage.drainTurn();
+    if (!batch.isEmpty()) {
+      turnSeq++;
+      pending = pending == null ? batch : pending.mergedWith(batch);
+      pendingUpTo = turnSeq;
+      if (batch.confirmed()) {
+        lastConfirmed = turnSeq;
+      }
+    }
+  }
+
+  /** Sends {@code send} now if every confirmed write so far is durable, else holds it. */
+  private void emit(Runnable send, Consumer<DuroException> onReset) {
+    if (lastConfirmed <= durableUpTo) {
+      send.run();
+    } else {
+      held.addLast(new Held(lastConfirmed, send, onReset));
+    }
+  }
+
+  private Behavior<ObjectCommand> onRunInTurn(RunInTurn msg) {
+    if (msg.generation() == generation && phase == Phase.READY) {
+      turn(msg.action());
+      drainQueue();
+    }
+    return stopIfDone();
+  }
+
+  private boolean onTurnThread() {
+    return Thread.currentThread() == turnThread;
+  }
+
+  private Runnable onTurn(Runnable action) {
+    int gen = generation;
+    ActorRef<ObjectCommand> self = getContext().getSelf();
+    return () -> {
+      if (onTurnThread()) {
+        if (gen == generation) {
+          continuations.addLast(action);
+        }
+      } else {
+        self.tell(new RunInTurn(action, gen));
+      }
+    };
+  }
+
+  // ---- requests -------------------------------------------------------------------------------
+
+  private Behavior<ObjectCommand> onDeliver(Deliver d) {
+    int load = queue.size() + running.size() + held.size();
+    if (load >= setup.settings().maxQueuedRequests()) {
+      Duration wait = setup.settings().overloadRetryAfter();
+      d.replyTo()
+          .tell(
+              failed(
+                  new OverloadedException(
+                      "Object "
+                          + id
+                          + " is overloaded: "
+                          + load
+                          + " requests are queued or running (limit "
+                          + setup.settings().maxQueuedRequests()
+                          + "); retry later",
+                      wait)));
+      return this;
+    }
+    if (phase != Phase.READY || blockDepth > 0 || resetRequested != null) {
+      queue.addLast(d);
+      return this;
+    }
+    dispatch(d);
+    return this;
+  }
+
+  private void drainQueue() {
+    while (phase == Phase.READY && blockDepth == 0 && resetRequested == null && !queue.isEmpty()) {
+      dispatch(queue.pollFirst());
+    }
+  }
+
+  /** Runs a request now; the object is ready and not blocked. Creates the instance first. */
+  private void dispatch(Deliver d) {
+    if (instance == null) {
+      turn(this::construct);
+      if (instance == null) {
+        d.replyTo().tell(failed(constructionFailure));
+        return;
+      }
+      if (phase != Phase.READY || blockDepth > 0) {
+        queue.addFirst(d); // the constructor called blockConcurrencyWhile
+        return;
+      }
+    }
+    turn(() -> startRequest(d));
+  }
+
+  private void construct() {
+    try {
+      instance = constructor.newInstance(new State(storage), env);
+      constructionFailure = null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      Throwable cause = e instanceof InvocationTargetException && e.getCause() != null
+          ? e.getCause() : e;
+      storage.rollbackTurn();
+      getContext()
+          .getLog()
+          .error("Constructor of {} failed for object {}", setup.objectClass().getName(), id, cause);
+      constructionFailure =
+          new ObjectResetException(
+              "object_error",
+              "The constructor of "
+                  + setup.objectClass().getSimpleName()
+                  + " threw "
+                  + cause.getClass().getName()
+                  + (cause.getMessage() == null ? "" : ": " + cause.getMessage()),
+              false,
+              cause);
+    }
+  }
+
+  private void startRequest(Deliver d) {
+    long requestId = nextRequestId++;
+    running.put(requestId, new Running(d.replyTo(), System.nanoTime()));
+    CompletionStage<Response> stage;
+    try {
+      stage = instance.fetch(d.request().toRequest());
+      if (stage == null) {
+        throw new IllegalStateException(
+            setup.objectClass().getName() + ".fetch returned null instead of a CompletionStage");
+      }
+    } catch (Throwable t) {
+      // The turn failed synchronously: none of its writes happen.
+      storage.rollbackTurn();
+      finishRequest(requestId, null, t);
+      return;
+    }
+    stage.whenComplete(
+        (response, error) -> onTurn(() -> finishRequest(requestId, response, error)).run());
+  }
+
+  private Duration tickInterval() {
+    return Duration.ofMillis(Math.max(10, Math.min(1000, requestTimeoutNanos / 4_000_000)));
+  }
+
+  private void finishRequest(long requestId, Response response, Throwable error) {
+    Running r = running.remove(requestId);
+    if (r == null) {
+      return; // already failed by a reset or a timeout
+    }
+    ObjectReply reply;
+    if (error == null && response == null) {
+      error =
+          new IllegalStateException(
+              setup.objectClass().getName() + ".fetch completed with null instead of a Response");
+    }
+    if (error == null) {
+      reply = new ObjectReply.Ok(WireRequest.Resp.of(response));
+    } else {
+      Throwable cause = unwrap(error);
+      if (cause instanceof DuroException duro) {
+        reply = failed(duro);
+      } else {
+        getContext()
+            .getLog()
+            .warn("Object {} of {} failed a request; resetting it", id, ns(), cause);
+        ObjectResetException reset =
+            new ObjectResetException(
+                "object_error",
+                setup.objectClass().getSimpleName()
+                    + " threw "
+                    + cause.getClass().getName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage())
+                    + "; the object was reset",
+                false,
+                cause);
+        requestReset(reset);
+        reply = failed(reset);
+      }
+    }
+    ObjectReply out = reply;
+    outputs.add(() -> emit(() -> r.replyTo().tell(out), e -> r.replyTo().tell(failed(e))));
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static ObjectReply.Failed failed(DuroException e) {
+    long retryAfter =
+        e instanceof OverloadedException o && o.retryAfter() != null
+            ? o.retryAfter().toMillis()
+            : 0;
+    return new ObjectReply.Failed(e.code(), e.getMessage(), e.isRetryable(), retryAfter);
+  }
+
+  private Behavior<ObjectCommand> onTick() {
+    if (running.isEmpty()) {
+      timers.cancel(Tick.INSTANCE);
+      return stopIfDone();
+    }
+    Running oldest = running.values().iterator().next();
+    long age = System.nanoTime() - oldest.startNanos();
+    if (age > requestTimeoutNanos) {
+      reset(
+          new ObjectResetException(
+              "timeout",
+              "A request to object "
+                  + id
+                  + " did not complete within "
+                  + setup.settings().requestTimeout().toMillis()
+                  + " ms; the object was reset",
+              false,
+              null));
+    }
+    return this;
+  }
+
+  // ---- reset and passivation ------------------------------------------------------------------
+
+  private void requestReset(ObjectResetException reason) {
+    if (resetRequested == null) {
+      resetRequested = reason;
+    }
+  }
+
+  /**
+   * Discards the instance and every write not yet durable, fails what waits on them, and rebuilds
+   * the object from a fresh journal recovery. Queued requests stay queued for the new instance.
+   */
+  private void reset(ObjectResetException reason) {
+    getContext().getLog().info("Resetting object {} of {}: {}", id, ns(), reason.getMessage());
+    generation++;
+    for (Running r : running.values()) {
+      if (r.replyTo() != null) {
+        r.replyTo().tell(failed(reason));
+      }
+    }
+    running.clear();
+    for (Held h : held) {
+      h.onReset().accept(reason);
+    }
+    held.clear();
+    continuations.clear();
+    outputs.clear();
+    timers.cancel(Tick.INSTANCE);
+    instance = null;
+    storage = null;
+    env = null;
+    pending = null;
+    blockDepth = 0;
+    backgroundTasks = 0;
+    resetRequested = null;
+    turnSeq = 0;
+    lastConfirmed = 0;
+    durableUpTo = 0;
+    phase = Phase.RESETTING;
+    if (!persistInFlight) {
+      getContext().stop(journal);
+    }
+  }
+
+  private Behavior<ObjectCommand> onPassivate() {
+    passivating = true;
+    return stopIfDone();
+  }
+
+  private Behavior<ObjectCommand> stopIfDone() {
+    boolean idle =
+        running.isEmpty()
+            && held.isEmpty()
+            && queue.isEmpty()
+            && pending == null
+            && !persistInFlight
+            && backgroundTasks == 0
+            && phase != Phase.RESETTING;
+    return passivating && idle ? Behaviors.stopped() : this;
+  }
+
+  private String ns() {
+    return setup.namespaceKey();
+  }
+
+  // ---- what user code and runtime services see ------------------------------------------------
+
+  private StorageHost host() {
+    int gen = generation;
+    return new StorageHost() {
+      @Override
+      public void checkAccess() {
+        if (!onTurnThread() || gen != generation) {
+          throw new IllegalStateException(
+              "The storage of object "
+                  + id
+                  + " was used outside the object's turns (thread "
+                  + Thread.currentThread().getName()
+                  + "); use it only in handlers and in continuations of stages Duro returned");
+        }
+      }
+
+      @Override
+      public CompletionStage<Void> sync() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        drainWrites();
+        flush();
+        long required = turnSeq;
+        if (required <= durableUpTo) {
+          done.complete(null);
+        } else {
+          // On a reset the stage is dropped: its continuations belong to a discarded instance.
+          held.addLast(new Held(required, () -> done.complete(null), e -> {}));
+        }
+        return done;
+      }
+    };
+  }
+
+  private ObjectTurns turns() {
+    return new ObjectTurns() {
+      @Override
+      public boolean inTurn() {
+        return onTurnThread();
+      }
+
+      @Override
+      public void emit(Runnable send, Consumer<DuroException> onReset) {
+        outputs.add(() -> ObjectEntity.this.emit(send, onReset));
+      }
+
+      @Override
+      public Runnable onTurn(Runnable action) {
+        return ObjectEntity.this.onTurn(action);
+      }
+    };
+  }
+
+  /** The {@link DurableObjectState} of one instance. */
+  private final class State implements DurableObjectState {
+    private final ObjectStorage storage;
+
+    State(ObjectStorage storage) {
+      this.storage = storage;
+    }
+
+    @Override
+    public DurableObjectId id() {
+      return id;
+    }
+
+    @Override
+    public Storage storage() {
+      return storage;
+    }
+
+    @Override
+    public <T> CompletionStage<T> blockConcurrencyWhile(Callable<CompletionStage<T>> callback) {
+      checkTurn("blockConcurrencyWhile");
+      CompletableFuture<T> result = new CompletableFuture<>();
+      long token = nextRequestId++;
+      running.put(token, new Running(null, System.nanoTime()));
+      if (!timers.isTimerActive(Tick.INSTANCE)) {
+        timers.startTimerWithFixedDelay(Tick.INSTANCE, tickInterval());
+      }
+      blockDepth++;
+      CompletionStage<T> stage;
+      try {
+        stage = callback.call();
+      } catch (Throwable t) {
+        stage = CompletableFuture.failedFuture(t);
+      }
+      if (stage == null) {
+        stage =
+            CompletableFuture.failedFuture(
+                new IllegalStateException("blockConcurrencyWhile callback returned null"));
+      }
+      stage.whenComplete(
+          (value, error) ->
+              onTurn(
+                      () -> {
+                        running.remove(token);
+                        blockDepth--;
+                        if (error != null) {
+                          Throwable cause = unwrap(error);
+                          requestReset(
+                              new ObjectResetException(
+                                  "object_error",
+                                  "blockConcurrencyWhile failed in object "
+                                      + id
+                                      + ": "
+                                      + cause
+                                      + "; the object was reset",
+                                  false,
+                                  cause));
+                          result.completeExceptionally(cause);
+                        } else {
+                          result.complete(value);
+                        }
+                      })
+                  .run());
+      return result;
+    }
+
+    @Override
+    public void waitUntil(CompletionStage<?> stage) {
+      checkTurn("waitUntil");
+      backgroundTasks++;
+      stage.whenComplete(
+          (value, error) -> {
+            if (error != null) {
+              getContext()
+                  .getLog()
+                  .warn("waitUntil task of object {} failed", id, unwrap(error));
+            }
+            onTurn(() -> backgroundTasks--).run();
+          });
+    }
+
+    @Override
+    public void abort(String reason) {
+      checkTurn("abort");
+      requestReset(
+          new ObjectResetException(
+              "aborted", "Object " + id + " aborted: " + reason, false, null));
+    }
+
+    private void checkTurn(String what) {
+      if (!onTurnThread()) {
+        throw new IllegalStateException(
+            what + " of object " + id + " was called outside the object's turns");
+      }
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package io.duro.runtime.internal;
+
+import io.duro.runtime.internal.Events.StorageSnapshot;
+import io.duro.runtime.internal.Events.TurnsCommitted;
+import io.duro.storage.StoredEntries;
+import io.duro.storage.WriteBatch;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The durable side of one object: an event-sourced child of the {@link ObjectEntity} that persists
+ * the entity's merged turn batches, one event per batch, and keeps its own image of the durable
+ * storage for snapshots.
+ *
+ * <p>It exists apart from the entity because an {@code EventSourcedBehavior} stashes every command
+ * while a persist is in flight; the entity must keep running turns meanwhile (the pipelined input
+ * gate), so it runs the user code and sends this actor one batch at a time. A failed write stops
+ * this actor (Pekko's default), which the entity watches and answers with a reset.
+ */
+public final class ObjectJournal
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        ObjectJournal.Persist, TurnsCommitted, StoredEntries> {
+
+  /**
+   * Persist one merged batch, then answer {@link ObjectCommand.Persisted}.
+   *
+   * @param batch the writes
+   * @param upTo the number of the last turn batch it contains
+   * @param replyTo the entity
+   */
+  public record Persist(WriteBatch batch, long upTo, ActorRef<ObjectCommand> replyTo) {}
+
+  private final ActorRef<ObjectCommand> entity;
+  private final int generation;
+  private final int snapshotEvery;
+
+  private ObjectJournal(
+      PersistenceId persistenceId,
+      ActorRef<ObjectCommand> entity,
+      int generation,
+      int snapshotEvery) {
+    super(persistenceId);
+    this.entity = entity;
+    this.generation = generation;
+    this.snapshotEvery = snapshotEvery;
+  }
+
+  /**
+   * Creates the journal of one object.
+   *
+   * @param persistenceId the object's persistence ID
+   * @param entity the owning entity, told when recovery completes
+   * @param generation the incarnation number echoed in replies
+   * @param snapshotEvery events between snapshots
+   * @return the behavior
+   */
+  public static Behavior<Persist> create(
+      PersistenceId persistenceId,
+      ActorRef<ObjectCommand> entity,
+      int generation,
+      int snapshotEvery) {
+    return new ObjectJournal(persistenceId, entity, generation, snapshotEvery);
+  }
+
+  @Override
+  public StoredEntries emptyState() {
+    return StoredEntries.empty();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Persist, TurnsCommitted, StoredEntries> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Persist.class, this::onPersist)
+        .build();
+  }
+
+  private ReplyEffect<TurnsCommitted, StoredEntries> onPersist(StoredEntries state, Persist cmd) {
+    return Effect()
+        .persist(new TurnsCommitted(cmd.batch()))
+        .thenReply(cmd.replyTo(), s -> new ObjectCommand.Persisted(cmd.upTo(), generation));
+  }
+
+  @Override
+  public EventHandler<StoredEntries, TurnsCommitted> eventHandler() {
+    return (state, event) -> {
+      state.apply(event.batch());
+      return state;
+    };
+  }
+
+  @Override
+  public SignalHandler<StoredEntries> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> entity.tell(new ObjectCommand.Recovered(state.copy(), generation)))
+        .onSignal(RecoveryFailed.class, (state, failed) -> {})
+        .build();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // Old snapshots are deleted; events are kept (they make point-in-time restore possible).
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+  }
+
+  @Override
+  public SnapshotAdapter<StoredEntries> snapshotAdapter() {
+    // toJournal runs inside this actor, so the image is taken before later events change state.
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(StoredEntries state) {
+        return new StorageSnapshot(state.toBytes());
+      }
+
+      @Override
+      public StoredEntries fromJournal(Object from) {
+        return StoredEntries.fromBytes(((StorageSnapshot) from).image());
+      }
+    };
+  }
+}

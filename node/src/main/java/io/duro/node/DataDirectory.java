@@ -1,0 +1,76 @@
+package io.duro.node;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * Checks the node's data directory before the journal opens it, so that a missing, unwritable or
+ * half-deleted directory stops the node with a clear message instead of starting empty.
+ *
+ * <p>A marker file records that the directory holds a journal; if the marker is there but the
+ * database file is gone, the node refuses to start.
+ */
+final class DataDirectory {
+
+  static final String DATABASE_FILE = "duro.mv.db";
+  static final String MARKER_FILE = "duro-node.json";
+
+  private DataDirectory() {}
+
+  /**
+   * Prepares the directory.
+   *
+   * @param dir the directory
+   * @return its absolute, normalized path
+   * @throws IllegalStateException naming the problem
+   */
+  static Path prepare(Path dir) {
+    Path abs = dir.toAbsolutePath().normalize();
+    if (Files.exists(abs) && !Files.isDirectory(abs)) {
+      throw new IllegalStateException("The data directory " + abs + " is a file, not a directory");
+    }
+    try {
+      Files.createDirectories(abs);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot create the data directory " + abs + ": " + e, e);
+    }
+    if (!Files.isWritable(abs) || !Files.isReadable(abs)) {
+      throw new IllegalStateException("The data directory " + abs + " is not readable and writable");
+    }
+    Path db = abs.resolve(DATABASE_FILE);
+    if (Files.exists(abs.resolve(MARKER_FILE)) && !Files.exists(db)) {
+      throw new IllegalStateException(
+          "The data directory "
+              + abs
+              + " held a journal, but its database file "
+              + DATABASE_FILE
+              + " is missing; restore it from a backup, or remove "
+              + MARKER_FILE
+              + " to start with empty storage");
+    }
+    if (Files.exists(db) && !Files.isReadable(db)) {
+      throw new IllegalStateException("The journal file " + db + " is not readable");
+    }
+    return abs;
+  }
+
+  /**
+   * Records that the directory holds a journal (after the journal opened successfully).
+   *
+   * @param abs the directory
+   */
+  static void markInitialized(Path abs) {
+    Path marker = abs.resolve(MARKER_FILE);
+    if (Files.exists(marker)) {
+      return;
+    }
+    try {
+      Files.writeString(
+          marker, "{\"journal\":\"" + DATABASE_FILE + "\",\"created\":\"" + Instant.now() + "\"}\n");
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot write " + marker + ": " + e, e);
+    }
+  }
+}

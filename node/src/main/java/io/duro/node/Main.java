@@ -1,0 +1,132 @@
+package io.duro.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.duro.examples.BuiltInApp;
+import io.duro.gateway.DuroConfig;
+import io.duro.gateway.DuroServer;
+import io.duro.runtime.Application;
+import io.duro.runtime.ObjectBinding;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar duro-node.jar}: parses the command line, checks the data directory, starts the
+ * node, and exits non-zero with a message that says what is wrong when it cannot.
+ */
+public final class Main {
+
+  private Main() {}
+
+  /**
+   * Starts a node and waits until it stops.
+   *
+   * @param args the command line (see {@code --help})
+   */
+  public static void main(String[] args) {
+    CommandLine cli;
+    try {
+      cli = CommandLine.parse(List.of(args));
+    } catch (IllegalArgumentException e) {
+      System.err.println("duro-node: " + e.getMessage());
+      System.err.println("Run with --help for the list of flags.");
+      System.exit(2);
+      return;
+    }
+    if (cli.help()) {
+      System.out.print(CommandLine.USAGE);
+      return;
+    }
+    DuroServer server;
+    try {
+      server = start(cli);
+    } catch (RuntimeException e) {
+      System.err.println("duro-node: cannot start: " + describe(e));
+      System.exit(1);
+      return;
+    }
+    System.out.println(
+        "Duro node serving on http://localhost:"
+            + server.port()
+            + " (data in "
+            + server.system().settings().config().getString("duro.data-dir")
+            + ")");
+    server.whenTerminated().toCompletableFuture().join();
+  }
+
+  /**
+   * Starts a node for a parsed command line.
+   *
+   * @param cli the command line
+   * @return the running node
+   */
+  static DuroServer start(CommandLine cli) {
+    Path dataDir = DataDirectory.prepare(cli.dataDir());
+    Config config = config(cli, dataDir);
+    DuroServer server;
+    try {
+      server =
+          DuroServer.start(config, builtInApplication())
+              .toCompletableFuture()
+              .get(DuroServer.START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(
+          "the journal in "
+              + dataDir
+              + " cannot be opened or the port cannot be bound: "
+              + describe(e.getCause())
+              + ". If the data directory is corrupt, restore it from a backup or move it away"
+              + " to start with empty storage.",
+          e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(
+          "the node did not start within " + DuroServer.START_TIMEOUT.toSeconds() + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting", e);
+    }
+    DataDirectory.markInitialized(dataDir);
+    return server;
+  }
+
+  static Config config(CommandLine cli, Path dataDir) {
+    Map<String, Object> flags = new HashMap<>();
+    flags.put("duro.data-dir", dataDir.toString());
+    cli.port().ifPresent(p -> flags.put("duro.gateway.port", p));
+    cli.region().ifPresent(r -> flags.put("duro.region", r));
+    Config overlay =
+        cli.configFile()
+            .map(f -> ConfigFactory.parseFile(f.toFile()))
+            .orElse(ConfigFactory.empty());
+    return DuroConfig.load(ConfigFactory.parseMap(flags).withFallback(overlay));
+  }
+
+  static Application builtInApplication() {
+    List<ObjectBinding> bindings = new ArrayList<>();
+    BuiltInApp.bindings().forEach((name, type) -> bindings.add(ObjectBinding.of(name, type)));
+    return new Application(bindings, Map.of());
+  }
+
+  private static String describe(Throwable t) {
+    while ((t instanceof CompletionException
+            || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    StringBuilder b = new StringBuilder(String.valueOf(t.getMessage()));
+    Throwable cause = t.getCause();
+    int depth = 0;
+    while (cause != null && depth++ < 4) {
+      if (cause.getMessage() != null && !b.toString().contains(cause.getMessage())) {
+        b.append(" (caused by ").append(cause.getMessage()).append(')');
+      }
+      cause = cause.getCause();
+    }
+    return b.toString();
+  }
+}
