@@ -95,6 +95,8 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
 
   private record Held(long required, Runnable send, Consumer<DuroException> onReset) {}
 
+  private record Output(Runnable send, Consumer<DuroException> onReset) {}
+
   private final Setup setup;
   private final DurableObjectId id;
   private final PersistenceId persistenceId;
@@ -122,7 +124,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   private final ArrayDeque<Deliver> queue = new ArrayDeque<>();
   private final LinkedHashMap<Long, Running> running = new LinkedHashMap<>();
   private final ArrayDeque<Runnable> continuations = new ArrayDeque<>();
-  private final List<Runnable> outputs = new ArrayList<>();
+  private final List<Output> outputs = new ArrayList<>();
   private long nextRequestId;
   private int blockDepth;
   private int backgroundTasks;
@@ -292,19 +294,25 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     } finally {
       turnThread = null;
     }
+    if (resetRequested != null) {
+      // The turn that failed or aborted: its writes and outputs never happen.
+      ObjectResetException reason = resetRequested;
+      storage.rollbackTurn();
+      for (Output output : outputs) {
+        output.onReset().accept(reason);
+      }
+      outputs.clear();
+      reset(reason);
+      return;
+    }
     drainWrites();
     flush();
-    for (Runnable output : outputs) {
-      output.run();
+    for (Output output : outputs) {
+      emit(output.send(), output.onReset());
     }
     outputs.clear();
     if (!running.isEmpty() && !timers.isTimerActive(Tick.INSTANCE)) {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, tickInterval());
-    }
-    if (resetRequested != null) {
-      ObjectResetException reason = resetRequested;
-      resetRequested = null;
-      reset(reason);
     }
   }
 
@@ -489,7 +497,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
       }
     }
     ObjectReply out = reply;
-    outputs.add(() -> emit(() -> r.replyTo().tell(out), e -> r.replyTo().tell(failed(e))));
+    outputs.add(new Output(() -> r.replyTo().tell(out), e -> r.replyTo().tell(failed(e))));
   }
 
   private static Throwable unwrap(Throwable t) {
@@ -637,7 +645,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
 
       @Override
       public void emit(Runnable send, Consumer<DuroException> onReset) {
-        outputs.add(() -> ObjectEntity.this.emit(send, onReset));
+        outputs.add(new Output(send, onReset));
       }
 
       @Override

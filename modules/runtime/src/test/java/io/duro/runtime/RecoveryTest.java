@@ -1,0 +1,73 @@
+package io.duro.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.duro.api.Request;
+import io.duro.api.Response;
+import io.duro.api.Stub;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Recovery from snapshots and events, across passivation and a full restart of the node. */
+class RecoveryTest {
+
+  @TempDir Path dataDir;
+
+  static final Application APP = Application.of(ObjectBinding.of("probe", TestObjects.Probe.class));
+
+  static Response call(Stub stub, String path) throws Exception {
+    return stub.fetch(Request.post(path, "")).toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void stateRecoveredFromSnapshotAndLaterEventsEqualsTheStateBeforeRestart() throws Exception {
+    Map<?, ?> before;
+    try (RuntimeFixture node =
+        RuntimeFixture.start(dataDir, "duro.runtime.snapshot-every = 5", APP)) {
+      Stub stub = node.runtime.namespace("probe").getByName("snap");
+      for (int i = 0; i < 23; i++) {
+        call(stub, "/increment"); // one write per turn, one event each: snapshots at 5,10,15,20
+      }
+      call(stub, "/sync");
+      before = call(stub, "/keys").json(Map.class);
+    }
+    assertTrue(snapshotRows() > 0, "a snapshot was written");
+    try (RuntimeFixture node =
+        RuntimeFixture.start(dataDir, "duro.runtime.snapshot-every = 5", APP)) {
+      Stub stub = node.runtime.namespace("probe").getByName("snap");
+      assertEquals(before, call(stub, "/keys").json(Map.class));
+      assertEquals(24L, ((Number) before.get("value")).longValue());
+      assertEquals("{\"value\":25}", call(stub, "/increment").text());
+    }
+  }
+
+  @Test
+  void passivatedObjectIsRecreatedWithItsStorage() throws Exception {
+    try (RuntimeFixture node =
+        RuntimeFixture.start(dataDir, "duro.runtime.idle-timeout = 300ms", APP)) {
+      Stub stub = node.runtime.namespace("probe").getByName("sleeper");
+      call(stub, "/increment");
+      call(stub, "/increment");
+      int constructed = TestObjects.constructed(stub.id().toString());
+      Thread.sleep(1500);
+      assertEquals("{\"value\":2}", call(stub, "/").text());
+      assertEquals(constructed + 1, TestObjects.constructed(stub.id().toString()));
+    }
+  }
+
+  private long snapshotRows() throws Exception {
+    String url = "jdbc:h2:file:" + dataDir.resolve("duro") + ";DB_CLOSE_ON_EXIT=FALSE";
+    try (Connection c = DriverManager.getConnection(url, "duro", "");
+        ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM \"snapshot\"")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package io.duro.runtime;
+
+import io.duro.api.DurableObject;
+import io.duro.api.DurableObjectState;
+import io.duro.api.Env;
+import io.duro.api.Request;
+import io.duro.api.Response;
+import io.duro.api.StorageOptions;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Durable Object classes that exercise the runtime's semantics in tests. */
+final class TestObjects {
+
+  private TestObjects() {}
+
+  /** Constructor calls per object ID: tells resets and passivations apart from live instances. */
+  static final Map<String, AtomicInteger> CONSTRUCTED = new ConcurrentHashMap<>();
+
+  /** Futures that {@link Blocking} objects wait on in their constructor, per object ID. */
+  static final Map<String, CompletableFuture<Void>> GATES = new ConcurrentHashMap<>();
+
+  static int constructed(String id) {
+    AtomicInteger n = CONSTRUCTED.get(id);
+    return n == null ? 0 : n.get();
+  }
+
+  /** A counter with extra routes that misbehave on purpose. */
+  public static final class Probe implements DurableObject {
+    private final DurableObjectState state;
+    private final Env env;
+
+    public Probe(DurableObjectState state, Env env) {
+      this.state = state;
+      this.env = env;
+      CONSTRUCTED.computeIfAbsent(state.id().toString(), k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    private long value() {
+      return state.storage().get("value", Long.class).orElse(0L);
+    }
+
+    private Response valueResponse(long v) {
+      return Response.json(Map.of("value", v));
+    }
+
+    @Override
+    public CompletionStage<Response> fetch(Request request) {
+      switch (request.path()) {
+        case "/" -> {
+          return valueResponse(value()).completed();
+        }
+        case "/increment" -> {
+          long v = value() + 1;
+          state.storage().put("value", v);
+          return valueResponse(v).completed();
+        }
+        case "/increment-unconfirmed" -> {
+          long v = value() + 1;
+          state.storage().put("value", v, StorageOptions.DEFAULT.withAllowUnconfirmed());
+          return valueResponse(v).completed();
+        }
+        case "/sync" -> {
+          long v = value() + 1;
+          state.storage().put("value", v);
+          return state
+              .storage()
+              .sync()
+              .thenApply(
+                  done -> {
+                    // runs on the object's turn: storage is usable here
+                    state.storage().put("synced", v);
+                    return valueResponse(v);
+                  });
+        }
+        case "/throw" -> {
+          state.storage().put("poison", true);
+          throw new IllegalStateException("boom");
+        }
+        case "/throw-later" -> {
+          return CompletableFuture.supplyAsync(
+              () -> {
+                throw new IllegalStateException("late boom");
+              });
+        }
+        case "/limit" -> {
+          state.storage().put("before-limit", true);
+          state.storage().put("k".repeat(3000), 1);
+          return valueResponse(-1).completed();
+        }
+        case "/hang" -> {
+          return new CompletableFuture<>();
+        }
+        case "/abort" -> {
+          state.storage().put("aborted-write", true);
+          state.abort("asked to");
+          return Response.text("aborting").completed();
+        }
+        case "/keys" -> {
+          return Response.json(state.storage().list(Object.class)).completed();
+        }
+        case "/foreign" -> {
+          AtomicReference<String> failure = new AtomicReference<>("no failure");
+          Thread t =
+              new Thread(
+                  () -> {
+                    try {
+                      state.storage().put("from-thread", 1);
+                    } catch (IllegalStateException e) {
+                      failure.set(e.getMessage());
+                    }
+                  });
+          t.start();
+          try {
+            t.join();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return Response.text(failure.get()).completed();
+        }
+        case "/call" -> {
+          String target = request.queryParam("target").orElseThrow();
+          return env.namespace("probe")
+              .getByName(target)
+              .fetch(Request.post("/increment", ""))
+              .thenApply(
+                  response -> {
+                    // a continuation of a stub call runs on this object's turn
+                    state.storage().put("called", response.text());
+                    return Response.text(response.text());
+                  });
+        }
+        default -> {
+          return Response.status(404).completed();
+        }
+      }
+    }
+  }
+
+  /** Blocks every event in its constructor until the test completes its gate. */
+  public static final class Blocking implements DurableObject {
+    private final DurableObjectState state;
+
+    public Blocking(DurableObjectState state, Env env) {
+      this.state = state;
+      CompletableFuture<Void> gate =
+          GATES.computeIfAbsent(state.id().toString(), k -> new CompletableFuture<>());
+      state.blockConcurrencyWhile(
+          () ->
+              gate.thenApply(
+                  done -> {
+                    return null;
+                  }));
+    }
+
+    @Override
+    public CompletionStage<Response> fetch(Request request) {
+      long v = state.storage().get("n", Long.class).orElse(0L) + 1;
+      state.storage().put("n", v);
+      return Response.json(Map.of("value", v)).completed();
+    }
+  }
+}
