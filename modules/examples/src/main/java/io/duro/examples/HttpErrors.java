@@ -1,6 +1,7 @@
 package io.duro.examples;
 
 import io.duro.api.Response;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The JSON error responses the examples send, in the gateway's format. */
@@ -8,22 +9,25 @@ final class HttpErrors {
 
   private HttpErrors() {}
 
+  /** A JSON object with its fields in the given order: name, value, name, value... */
+  static Map<String, Object> fields(Object... namesAndValues) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+      map.put((String) namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return map;
+  }
+
+  static Response error(int status, String code, String message) {
+    return Response.json(status, fields("error", code, "message", message));
+  }
+
   static Response notFound(String path) {
-    return Response.json(404, Map.of("error", "not_found", "message", "No route " + path));
+    return error(404, "not_found", "No route " + path);
   }
 
   static Response methodNotAllowed(String method, String path, String allowed) {
-    return Response.json(
-            405,
-            Map.of(
-                "error",
-                "method_not_allowed",
-                "message",
-                path + " supports " + allowed + ", not " + method))
+    return error(405, "method_not_allowed", path + " supports " + allowed + ", not " + method)
         .withHeader("Allow", allowed);
-  }
-
-  static Response badRequest(String message) {
-    return Response.json(400, Map.of("error", "bad_request", "message", message));
   }
 }

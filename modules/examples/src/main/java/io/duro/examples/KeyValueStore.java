@@ -69,9 +69,8 @@ public final class KeyValueStore implements DurableObject {
         case "GET" -> {
           Optional<Object> value = storage.get(key, Object.class);
           yield value.isPresent()
-              ? Response.json(Map.of("key", key, "value", value.get())).completed()
-              : Response.json(404, Map.of("error", "not_found", "message", "No key " + key))
-                  .completed();
+              ? Response.json(HttpErrors.fields("key", key, "value", value.get())).completed()
+              : HttpErrors.error(404, "not_found", "No key " + key).completed();
         }
         case "PUT" -> {
           storage.put(key, body(request));
