@@ -142,13 +142,15 @@ public final class Gateway {
     }
     return http.entity()
         .toStrict(settings.bodyTimeout().toMillis(), settings.maxBodyBytes(), materializer)
-        .thenCompose(
+        // Explicit same-thread executor: see STACK.md's thread-per-request trap.
+        .thenComposeAsync(
             strict -> {
               Request request =
                   new Request(method, url, headersOf(http), strict.getData().toArray());
               return target.namespace().get(target.id()).fetch(request);
-            })
-        .handle(this::toHttp);
+            },
+            Runnable::run)
+        .handleAsync(this::toHttp, Runnable::run);
   }
 
   private HttpResponse tooLarge(long size) {
