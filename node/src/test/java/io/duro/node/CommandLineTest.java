@@ -1,0 +1,120 @@
+package io.duro.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link CommandLine#parse}: the flags of DESIGN §9 and a message naming every bad one. */
+class CommandLineTest {
+
+  @TempDir Path temp;
+
+  private static String failure(String... args) {
+    return assertThrows(IllegalArgumentException.class, () -> CommandLine.parse(List.of(args)))
+        .getMessage();
+  }
+
+  @Test
+  void noFlagsMeanPort8080FromConfigAndDataInDuroData() {
+    CommandLine cli = CommandLine.parse(List.of());
+    assertEquals(Optional.empty(), cli.port());
+    assertEquals(Path.of("duro-data"), cli.dataDir());
+    assertEquals(Optional.empty(), cli.configFile());
+    assertEquals(Optional.empty(), cli.region());
+    assertFalse(cli.help());
+  }
+
+  @Test
+  void everyFlagIsParsedWithASeparateValue() throws IOException {
+    Path conf = Files.writeString(temp.resolve("node.conf"), "duro.region = x\n");
+    CommandLine cli =
+        CommandLine.parse(
+            List.of(
+                "--port", "9090", "--data-dir", "/var/lib/duro", "--config", conf.toString(),
+                "--region", "eu-west-1"));
+    assertEquals(Optional.of(9090), cli.port());
+    assertEquals(Path.of("/var/lib/duro"), cli.dataDir());
+    assertEquals(Optional.of(conf), cli.configFile());
+    assertEquals(Optional.of("eu-west-1"), cli.region());
+  }
+
+  @Test
+  void flagsAcceptAnInlineValueAfterAnEqualsSign() {
+    CommandLine cli = CommandLine.parse(List.of("--port=0", "--data-dir=d", "--region=r1"));
+    assertEquals(Optional.of(0), cli.port());
+    assertEquals(Path.of("d"), cli.dataDir());
+    assertEquals(Optional.of("r1"), cli.region());
+  }
+
+  @Test
+  void helpIsRecognizedAlsoAsDashH() {
+    assertTrue(CommandLine.parse(List.of("--help")).help());
+    assertTrue(CommandLine.parse(List.of("-h")).help());
+  }
+
+  @Test
+  void usageNamesEveryFlag() {
+    for (String flag : List.of("--port", "--data-dir", "--config", "--region", "--help")) {
+      assertTrue(CommandLine.USAGE.contains(flag), flag + " is missing from the usage text");
+    }
+  }
+
+  @Test
+  void unknownFlagIsRejectedByName() {
+    assertTrue(failure("--verbose").contains("--verbose"));
+    assertTrue(failure("--port", "1", "stray").contains("stray"));
+  }
+
+  @Test
+  void portThatIsNotANumberIsRejectedWithTheValue() {
+    String message = failure("--port", "abc");
+    assertTrue(message.contains("--port") && message.contains("abc"), message);
+  }
+
+  @Test
+  void portOutOfRangeIsRejectedWithTheValue() {
+    String message = failure("--port", "70000");
+    assertTrue(message.contains("--port") && message.contains("70000"), message);
+    assertTrue(failure("--port", "-1").contains("-1"));
+    assertTrue(failure("--port=65536").contains("65536"));
+  }
+
+  @Test
+  void portWithoutValueIsRejected() {
+    assertTrue(failure("--port").contains("--port needs a value"));
+    assertTrue(failure("--port", "--data-dir", "d").contains("--port needs a value"));
+  }
+
+  @Test
+  void dataDirWithoutOrWithEmptyValueIsRejected() {
+    assertTrue(failure("--data-dir").contains("--data-dir"));
+    assertTrue(failure("--data-dir=").contains("--data-dir"));
+  }
+
+  @Test
+  void configFileThatDoesNotExistIsRejectedWithItsPath() {
+    Path missing = temp.resolve("missing.conf");
+    String message = failure("--config", missing.toString());
+    assertTrue(message.contains(missing.toString()), message);
+  }
+
+  @Test
+  void regionWithUppercaseOrSpacesIsRejectedWithTheValue() {
+    assertTrue(failure("--region", "EU West").contains("EU West"));
+  }
+
+  @Test
+  void appAndManifestAreRefusedAsNotYetAvailable() {
+    assertTrue(failure("--app", "x.jar").contains("--app"));
+    assertTrue(failure("--manifest", "duro.json").contains("--manifest"));
+  }
+}

@@ -1,0 +1,185 @@
+package io.duro.node;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node started as a separate JVM from the shaded jar ({@code java -jar duro-node.jar}), with its
+ * stdout and stderr in files. Used by the tests that need a real process: exit codes, kill -9,
+ * restarts. {@link #close()} kills the process it started (by its handle) if it still runs.
+ */
+final class NodeProcess implements AutoCloseable {
+
+  static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Process process;
+  private final Path stdout;
+  private final Path stderr;
+  private final int port;
+
+  private NodeProcess(Process process, Path stdout, Path stderr, int port) {
+    this.process = process;
+    this.stdout = stdout;
+    this.stderr = stderr;
+    this.port = port;
+  }
+
+  /** The shaded jar that failsafe names in {@code duro.node.jar}. */
+  static Path jar() {
+    String jar = System.getProperty("duro.node.jar");
+    if (jar == null) {
+      throw new IllegalStateException(
+          "System property duro.node.jar is not set: run this test with mvn verify (failsafe)");
+    }
+    Path p = Path.of(jar);
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalStateException("The node jar " + p + " does not exist: run mvn package");
+    }
+    return p;
+  }
+
+  /** A port that was free a moment ago. */
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Starts {@code java -jar duro-node.jar args...} without waiting for it to serve.
+   *
+   * @param logDir where {@code <name>.out} and {@code <name>.err} go
+   * @param name a name for the log files
+   * @param port the port passed with {@code --port} (for health checks), or -1 if none is
+   */
+  static NodeProcess launch(Path logDir, String name, int port, List<String> args)
+      throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString()));
+    command.addAll(args);
+    Path out = logDir.resolve(name + ".out");
+    Path err = logDir.resolve(name + ".err");
+    Process process =
+        new ProcessBuilder(command)
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    return new NodeProcess(process, out, err, port);
+  }
+
+  /** Starts a node on a free port and waits until {@code GET /_duro/health} answers 200. */
+  static NodeProcess start(Path logDir, String name, Path dataDir)
+      throws IOException, InterruptedException {
+    int port = freePort();
+    NodeProcess node =
+        launch(logDir, name, port, List.of("--port", "" + port, "--data-dir", dataDir.toString()));
+    try {
+      node.awaitHealthy();
+    } catch (RuntimeException | Error e) {
+      node.close();
+      throw e;
+    }
+    return node;
+  }
+
+  void awaitHealthy() throws InterruptedException {
+    HttpJson http = http();
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError(
+            "The node exited with " + process.exitValue() + " before serving: " + logs());
+      }
+      if (http.statusOrMinusOne("/_duro/health") == 200) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("The node did not serve within " + START_TIMEOUT + ": " + logs());
+  }
+
+  /** Waits until stdout contains {@code text} (it is printed after the node starts serving). */
+  void awaitStdout(String text, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!stdout().contains(text)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("stdout never showed '" + text + "': " + logs());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  int port() {
+    return port;
+  }
+
+  HttpJson http() {
+    return new HttpJson(port);
+  }
+
+  Process process() {
+    return process;
+  }
+
+  /** Kills the process with SIGKILL and waits until it is gone. */
+  void killDashNine() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new AssertionError("The node survived SIGKILL for 30 s");
+    }
+  }
+
+  /** Waits for the process to end by itself. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("The node did not exit within " + timeout + ": " + logs());
+    }
+    return process.exitValue();
+  }
+
+  String stdout() {
+    return read(stdout);
+  }
+
+  String stderr() {
+    return read(stderr);
+  }
+
+  String logs() {
+    return "\n--- stdout ---\n" + tail(stdout()) + "\n--- stderr ---\n" + tail(stderr());
+  }
+
+  private static String tail(String s) {
+    return s.length() > 4000 ? "..." + s.substring(s.length() - 4000) : s;
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.exists(p) ? Files.readString(p) : "";
+    } catch (IOException e) {
+      return "(cannot read " + p + ": " + e + ")";
+    }
+  }
+
+  /** Kills the process if it still runs (SIGKILL), by its handle. */
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
