@@ -46,7 +46,8 @@ class ObjectEntityTest {
             """,
             Application.of(
                 ObjectBinding.of("probe", TestObjects.Probe.class),
-                ObjectBinding.of("blocking", TestObjects.Blocking.class)));
+                ObjectBinding.of("blocking", TestObjects.Blocking.class),
+                ObjectBinding.of("failing-init", TestObjects.FailingInit.class)));
   }
 
   @AfterAll
@@ -265,5 +266,35 @@ class ObjectEntityTest {
     DuroException e = failure(probe("reset-type"), "/throw");
     assertInstanceOf(ObjectResetException.class, e);
     assertFalse(e.isRetryable());
+  }
+
+  @Test
+  void constructorWhoseBlockConcurrencyWhileFailsAtOnceFailsEachRequestWithObjectError()
+      throws Exception {
+    Stub stub = fixture.runtime.namespace("failing-init").getByName("sync-failure");
+    for (int i = 0; i < 3; i++) {
+      DuroException e = failure(stub, "/");
+      assertEquals("object_error", e.code());
+      assertTrue(e.getMessage().contains("init failed"), e.getMessage());
+    }
+  }
+
+  @Test
+  void constructorWhoseBlockConcurrencyWhileFailsLaterFailsTheWaitingRequests() throws Exception {
+    Stub stub = fixture.runtime.namespace("failing-init").getByName("async-failure");
+    TestObjects.GATES.put(stub.id().toString(), new CompletableFuture<>()); // selects "later"
+    List<CompletableFuture<Response>> waiting = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      waiting.add(stub.fetch(Request.post("/", "")).toCompletableFuture());
+    }
+    for (CompletableFuture<Response> w : waiting) {
+      ExecutionException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              ExecutionException.class, () -> w.get(10, TimeUnit.SECONDS));
+      assertEquals("object_error", assertInstanceOf(DuroException.class, e.getCause()).code());
+    }
+    int constructed = TestObjects.constructed(stub.id().toString());
+    Thread.sleep(300);
+    assertEquals(constructed, TestObjects.constructed(stub.id().toString()), "no reset loop");
   }
 }

@@ -164,4 +164,28 @@ final class TestObjects {
       return Response.json(Map.of("value", v)).completed();
     }
   }
+
+  /**
+   * Its constructor's blockConcurrencyWhile fails: at once, or later (on another thread) when the
+   * test registered a gate for the object.
+   */
+  public static final class FailingInit implements DurableObject {
+    public FailingInit(DurableObjectState state, Env env) {
+      CONSTRUCTED.computeIfAbsent(state.id().toString(), k -> new AtomicInteger()).incrementAndGet();
+      boolean now = !GATES.containsKey(state.id().toString());
+      state.blockConcurrencyWhile(
+          () ->
+              now
+                  ? CompletableFuture.failedFuture(new IllegalStateException("init failed"))
+                  : CompletableFuture.supplyAsync(
+                      () -> {
+                        throw new IllegalStateException("init failed later");
+                      }));
+    }
+
+    @Override
+    public CompletionStage<Response> fetch(Request request) {
+      return Response.text("unreachable").completed();
+    }
+  }
 }

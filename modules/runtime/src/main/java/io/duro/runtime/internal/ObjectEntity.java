@@ -130,6 +130,10 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   private int backgroundTasks;
   private ObjectResetException resetRequested;
   private ObjectResetException constructionFailure;
+  private ObjectResetException lastReset;
+  private boolean failQueuedOnReset;
+  private boolean constructing;
+  private int blockTokens;
   private boolean passivating;
 
   /**
@@ -366,7 +370,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   // ---- requests -------------------------------------------------------------------------------
 
   private Behavior<ObjectCommand> onDeliver(Deliver d) {
-    int load = queue.size() + running.size() + held.size();
+    int load = queue.size() + running.size() - blockTokens + held.size();
     if (load >= setup.settings().maxQueuedRequests()) {
       Duration wait = setup.settings().overloadRetryAfter();
       d.replyTo()
@@ -401,11 +405,16 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   private void dispatch(Deliver d) {
     if (instance == null) {
       turn(this::construct);
+      if (phase != Phase.READY) {
+        // blockConcurrencyWhile failed inside the constructor: the object was reset
+        d.replyTo().tell(failed(lastReset));
+        return;
+      }
       if (instance == null) {
         d.replyTo().tell(failed(constructionFailure));
         return;
       }
-      if (phase != Phase.READY || blockDepth > 0) {
+      if (blockDepth > 0) {
         queue.addFirst(d); // the constructor called blockConcurrencyWhile
         return;
       }
@@ -414,6 +423,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   }
 
   private void construct() {
+    constructing = true;
     try {
       instance = constructor.newInstance(new State(storage), env);
       constructionFailure = null;
@@ -434,6 +444,8 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
                   + (cause.getMessage() == null ? "" : ": " + cause.getMessage()),
               false,
               cause);
+    } finally {
+      constructing = false;
     }
   }
 
@@ -540,8 +552,13 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   // ---- reset and passivation ------------------------------------------------------------------
 
   private void requestReset(ObjectResetException reason) {
+    requestReset(reason, false);
+  }
+
+  private void requestReset(ObjectResetException reason, boolean failQueued) {
     if (resetRequested == null) {
       resetRequested = reason;
+      failQueuedOnReset = failQueued;
     }
   }
 
@@ -552,6 +569,15 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   private void reset(ObjectResetException reason) {
     getContext().getLog().info("Resetting object {} of {}: {}", id, ns(), reason.getMessage());
     generation++;
+    lastReset = reason;
+    if (failQueuedOnReset) {
+      // The object cannot initialize: requests waiting for it would only repeat the failure.
+      for (Deliver d : queue) {
+        d.replyTo().tell(failed(reason));
+      }
+      queue.clear();
+      failQueuedOnReset = false;
+    }
     for (Running r : running.values()) {
       if (r.replyTo() != null) {
         r.replyTo().tell(failed(reason));
@@ -570,6 +596,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     env = null;
     pending = null;
     blockDepth = 0;
+    blockTokens = 0;
     backgroundTasks = 0;
     resetRequested = null;
     turnSeq = 0;
@@ -678,7 +705,9 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
       checkTurn("blockConcurrencyWhile");
       CompletableFuture<T> result = new CompletableFuture<>();
       long token = nextRequestId++;
+      boolean duringConstruction = constructing;
       running.put(token, new Running(null, System.nanoTime()));
+      blockTokens++;
       if (!timers.isTimerActive(Tick.INSTANCE)) {
         timers.startTimerWithFixedDelay(Tick.INSTANCE, tickInterval());
       }
@@ -698,7 +727,10 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
           (value, error) ->
               onTurn(
                       () -> {
-                        running.remove(token);
+                        if (running.remove(token) == null) {
+                          return; // the object was reset meanwhile
+                        }
+                        blockTokens--;
                         blockDepth--;
                         if (error != null) {
                           Throwable cause = unwrap(error);
@@ -711,7 +743,8 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
                                       + cause
                                       + "; the object was reset",
                                   false,
-                                  cause));
+                                  cause),
+                              duringConstruction);
                           result.completeExceptionally(cause);
                         } else {
                           result.complete(value);
@@ -725,14 +758,22 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     public void waitUntil(CompletionStage<?> stage) {
       checkTurn("waitUntil");
       backgroundTasks++;
+      Throwable[] failure = new Throwable[1];
+      // Bound now, so a completion after a reset is dropped; logs on the turn (the actor's log).
+      Runnable done =
+          onTurn(
+              () -> {
+                backgroundTasks--;
+                if (failure[0] != null) {
+                  getContext()
+                      .getLog()
+                      .warn("waitUntil task of object {} failed", id, unwrap(failure[0]));
+                }
+              });
       stage.whenComplete(
           (value, error) -> {
-            if (error != null) {
-              getContext()
-                  .getLog()
-                  .warn("waitUntil task of object {} failed", id, unwrap(error));
-            }
-            onTurn(() -> backgroundTasks--).run();
+            failure[0] = error;
+            done.run();
           });
     }
 
