@@ -26,6 +26,7 @@ import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
 import org.slf4j.Logger;
@@ -131,7 +132,9 @@ public final class Gateway {
     }
     if (method.equals("TRACE") || method.equals("CONNECT")) {
       http.discardEntityBytes(materializer);
-      return done(ErrorBody.of("method_not_allowed", method + " is not supported by the gateway"));
+      return done(
+          ErrorBody.of("method_not_allowed", method + " is not supported by the gateway")
+              .addHeader(RawHeader.create("Allow", "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS")));
     }
     Target target = resolve(path);
     String url = target.rest() + http.getUri().rawQueryString().map(q -> "?" + q).orElse("");
@@ -175,6 +178,13 @@ public final class Gateway {
     }
     if (cause instanceof EntityStreamSizeException) {
       return tooLarge(-1);
+    }
+    if (cause instanceof EntityStreamException e) {
+      // toStrict's size limit on a body without Content-Length (chunked) ends up here
+      String message = String.valueOf(e.getMessage());
+      return message.startsWith("Request too large")
+          ? tooLarge(-1)
+          : ErrorBody.of("bad_request", "The request body could not be read: " + message);
     }
     log.error("Request failed in the gateway", cause);
     return ErrorBody.of("internal", "The gateway failed: " + cause);

@@ -180,4 +180,20 @@ class GatewayTest {
     assertError(send("POST", "/_duro/health", ""), 405, "method_not_allowed");
     assertEquals("{\"status\":\"ok\"}", send("GET", "/_duro/health", null).body());
   }
+
+  @Test
+  void chunkedBodyOverTheLimitIs413AndReachesNoObject() throws Exception {
+    byte[] chunk = new byte[64 * 1024];
+    java.util.List<byte[]> chunks = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      chunks.add(chunk); // 1.25 MiB, over the 1 MiB default, sent without Content-Length
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/echo/big/x"))
+            .POST(HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofByteArrays(chunks)))
+            .build();
+    HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+    assertError(r, 413, "body_too_large");
+  }
 }
