@@ -1,8 +1,10 @@
 package io.duro.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +27,24 @@ class CommandLineIT {
       for (String flag : List.of("--port", "--data-dir", "--config", "--region", "--help")) {
         assertTrue(node.stdout().contains(flag), flag + " missing from --help: " + node.logs());
       }
+    }
+  }
+
+  @Test
+  void portAlreadyInUseExitsNonZeroWithAMessageNamingThePort() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0);
+        NodeProcess node =
+            NodeProcess.launch(
+                temp,
+                "taken",
+                taken.getLocalPort(),
+                List.of(
+                    "--port", "" + taken.getLocalPort(),
+                    "--data-dir", temp.resolve("data").toString()))) {
+      assertNotEquals(0, node.awaitExit(Duration.ofSeconds(60)), node.logs());
+      String err = node.stderr();
+      assertTrue(err.contains(":" + taken.getLocalPort()), "names the port: " + node.logs());
+      assertTrue(err.contains("in use"), node.logs());
     }
   }
 
