@@ -8,14 +8,14 @@ import java.util.Optional;
  * The node's parsed command line (DESIGN §9).
  *
  * @param port gateway port, or empty for the configured default (8080)
- * @param dataDir data directory
+ * @param dataDir data directory, or empty for the configured default ({@code ./duro-data})
  * @param configFile HOCON overlay, or empty
  * @param region region name, or empty
  * @param help whether {@code --help} was given
  */
 record CommandLine(
     Optional<Integer> port,
-    Path dataDir,
+    Optional<Path> dataDir,
     Optional<Path> configFile,
     Optional<String> region,
     boolean help) {
@@ -47,7 +47,7 @@ record CommandLine(
    */
   static CommandLine parse(List<String> args) {
     Optional<Integer> port = Optional.empty();
-    Path dataDir = Path.of("duro-data");
+    Optional<Path> dataDir = Optional.empty();
     Optional<Path> config = Optional.empty();
     Optional<String> region = Optional.empty();
     boolean help = false;
@@ -78,7 +78,7 @@ record CommandLine(
           if (v.isBlank()) {
             throw new IllegalArgumentException("--data-dir needs a directory; got an empty value");
           }
-          dataDir = Path.of(v);
+          dataDir = Optional.of(Path.of(v));
         }
         case "--config" -> {
           Path p = Path.of(inlineValue != null ? inlineValue : value(args, ++i, flag));

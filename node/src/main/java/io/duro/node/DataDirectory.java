@@ -1,8 +1,12 @@
 package io.duro.node;
 
+import com.typesafe.config.Config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Instant;
 
 /**
@@ -72,5 +76,42 @@ final class DataDirectory {
     } catch (IOException e) {
       throw new IllegalStateException("Cannot write " + marker + ": " + e, e);
     }
+  }
+
+  /**
+   * Opens and closes the embedded H2 journal once before the node starts, so that a corrupt or
+   * locked database file is reported at once (the connection pool would retry for 30 s). Does
+   * nothing when the journal is not an H2 file database.
+   *
+   * @param config the node's configuration
+   * @param abs the data directory
+   * @throws IllegalStateException naming the file and H2's reason
+   */
+  static void checkJournalOpens(Config config, Path abs) {
+    String path = "pekko-persistence-jdbc.shared-databases.duro.db";
+    if (!config.hasPath(path + ".url")) {
+      return;
+    }
+    Config db = config.getConfig(path);
+    String url = db.getString("url");
+    if (!url.startsWith("jdbc:h2:file:")) {
+      return;
+    }
+    try (Connection c =
+        DriverManager.getConnection(url, db.getString("user"), db.getString("password"))) {
+      c.createStatement().execute("SELECT 1");
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "the journal " + abs.resolve(DATABASE_FILE) + " cannot be opened: " + e.getMessage()
+              + corruptionHint(abs),
+          e);
+    }
+  }
+
+  static String corruptionHint(Path abs) {
+    return ". If another node uses "
+        + abs
+        + ", stop it first; if the data directory is corrupt, restore it from a backup or move"
+        + " it away to start with empty storage.";
   }
 }

@@ -64,10 +64,17 @@ public final class Main {
    *
    * @param cli the command line
    * @return the running node
+   * @throws IllegalStateException saying what is wrong (data directory, journal, port)
    */
   static DuroServer start(CommandLine cli) {
-    Path dataDir = DataDirectory.prepare(cli.dataDir());
-    Config config = config(cli, dataDir);
+    Config overlay = overlay(cli);
+    Path dataDir =
+        DataDirectory.prepare(Path.of(DuroConfig.load(overlay).getString("duro.data-dir")));
+    Config config =
+        DuroConfig.load(
+            ConfigFactory.parseMap(Map.of("duro.data-dir", dataDir.toString()))
+                .withFallback(overlay));
+    DataDirectory.checkJournalOpens(config, dataDir);
     DuroServer server;
     try {
       server =
@@ -75,14 +82,17 @@ public final class Main {
               .toCompletableFuture()
               .get(DuroServer.START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(
-          "the journal in "
-              + dataDir
-              + " cannot be opened or the port cannot be bound: "
-              + describe(e.getCause())
-              + ". If the data directory is corrupt, restore it from a backup or move it away"
-              + " to start with empty storage.",
-          e.getCause());
+      Throwable cause = e.getCause();
+      while (cause instanceof CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      if (cause instanceof DuroServer.StartFailure failure) {
+        throw new IllegalStateException(
+            failure.getMessage()
+                + (failure.isJournalFailure() ? DataDirectory.corruptionHint(dataDir) : ""),
+            failure);
+      }
+      throw new IllegalStateException(describe(cause), cause);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException(
           "the node did not start within " + DuroServer.START_TIMEOUT.toSeconds() + " s", e);
@@ -94,16 +104,17 @@ public final class Main {
     return server;
   }
 
-  static Config config(CommandLine cli, Path dataDir) {
+  /** Command-line flags over the {@code --config} file. */
+  static Config overlay(CommandLine cli) {
     Map<String, Object> flags = new HashMap<>();
-    flags.put("duro.data-dir", dataDir.toString());
+    cli.dataDir().ifPresent(d -> flags.put("duro.data-dir", d.toString()));
     cli.port().ifPresent(p -> flags.put("duro.gateway.port", p));
     cli.region().ifPresent(r -> flags.put("duro.region", r));
-    Config overlay =
+    Config file =
         cli.configFile()
             .map(f -> ConfigFactory.parseFile(f.toFile()))
             .orElse(ConfigFactory.empty());
-    return DuroConfig.load(ConfigFactory.parseMap(flags).withFallback(overlay));
+    return ConfigFactory.parseMap(flags).withFallback(file);
   }
 
   static Application builtInApplication() {

@@ -27,7 +27,7 @@ class CommandLineTest {
   void noFlagsMeanPort8080FromConfigAndDataInDuroData() {
     CommandLine cli = CommandLine.parse(List.of());
     assertEquals(Optional.empty(), cli.port());
-    assertEquals(Path.of("duro-data"), cli.dataDir());
+    assertEquals(Optional.empty(), cli.dataDir());
     assertEquals(Optional.empty(), cli.configFile());
     assertEquals(Optional.empty(), cli.region());
     assertFalse(cli.help());
@@ -42,7 +42,7 @@ class CommandLineTest {
                 "--port", "9090", "--data-dir", "/var/lib/duro", "--config", conf.toString(),
                 "--region", "eu-west-1"));
     assertEquals(Optional.of(9090), cli.port());
-    assertEquals(Path.of("/var/lib/duro"), cli.dataDir());
+    assertEquals(Optional.of(Path.of("/var/lib/duro")), cli.dataDir());
     assertEquals(Optional.of(conf), cli.configFile());
     assertEquals(Optional.of("eu-west-1"), cli.region());
   }
@@ -51,7 +51,7 @@ class CommandLineTest {
   void flagsAcceptAnInlineValueAfterAnEqualsSign() {
     CommandLine cli = CommandLine.parse(List.of("--port=0", "--data-dir=d", "--region=r1"));
     assertEquals(Optional.of(0), cli.port());
-    assertEquals(Path.of("d"), cli.dataDir());
+    assertEquals(Optional.of(Path.of("d")), cli.dataDir());
     assertEquals(Optional.of("r1"), cli.region());
   }
 

@@ -4,7 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 
 /**
- * Builds a node's configuration: the caller's overlay, then {@code application.conf}, then Duro's
+ * Builds a node's configuration: the caller's overlay (command-line flags, {@code --config} file),
+ * then JVM system properties ({@code -Dkey=value}), then {@code application.conf}, then Duro's
  * settings for the libraries it uses ({@code duro-gateway-defaults.conf}, {@code
  * duro-runtime-defaults.conf}), then every {@code reference.conf}.
  *
@@ -23,10 +24,12 @@ public final class DuroConfig {
    * @return the resolved configuration
    */
   public static Config load(Config overlay) {
-    return ConfigFactory.load(
-        overlay
-            .withFallback(ConfigFactory.defaultApplication())
-            .withFallback(ConfigFactory.parseResources("duro-gateway-defaults.conf"))
-            .withFallback(ConfigFactory.parseResources("duro-runtime-defaults.conf")));
+    return overlay
+        .withFallback(ConfigFactory.defaultOverrides())
+        .withFallback(ConfigFactory.defaultApplication())
+        .withFallback(ConfigFactory.parseResources("duro-gateway-defaults.conf"))
+        .withFallback(ConfigFactory.parseResources("duro-runtime-defaults.conf"))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
   }
 }

@@ -42,9 +42,26 @@ public final class DuroServer implements AutoCloseable {
     GatewaySettings gatewaySettings = GatewaySettings.from(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "duro", config);
     return DuroRuntime.start(system, application)
+        .exceptionally(
+            error -> {
+              throw new StartFailure(
+                  "the journal cannot be opened: " + rootMessage(error), true, error);
+            })
         .thenCompose(
             runtime ->
                 Gateway.start(runtime, gatewaySettings)
+                    .exceptionally(
+                        error -> {
+                          throw new StartFailure(
+                              "the gateway cannot listen on "
+                                  + gatewaySettings.host()
+                                  + ":"
+                                  + gatewaySettings.port()
+                                  + ": "
+                                  + rootMessage(error),
+                              false,
+                              error);
+                        })
                     .thenApply(gateway -> new DuroServer(system, runtime, gateway)))
         .whenComplete(
             (server, error) -> {
@@ -99,6 +116,36 @@ public final class DuroServer implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("The node did not stop within 30 s", e);
     }
+  }
+
+  /** Why a node could not start: the journal (storage) or the gateway (network). */
+  public static final class StartFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final boolean journal;
+
+    StartFailure(String message, boolean journal, Throwable cause) {
+      super(message, cause);
+      this.journal = journal;
+    }
+
+    /**
+     * Whether the journal (the storage), rather than the network, failed.
+     *
+     * @return true for a journal failure
+     */
+    public boolean isJournalFailure() {
+      return journal;
+    }
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == t || t.getMessage() == null || t.getMessage().contains(root.toString())
+        ? String.valueOf(root.getMessage())
+        : t.getMessage() + " (" + root.getMessage() + ")";
   }
 
   /** Default time to wait for a node to start in tests and tools. */
