@@ -40,7 +40,10 @@ final class ErrorBody {
   }
 
   static HttpResponse of(String code, String message, Duration retryAfter) {
-    int status = statusOf(code);
+    return of(statusOf(code), code, message, retryAfter);
+  }
+
+  static HttpResponse of(int status, String code, String message, Duration retryAfter) {
     HttpResponse response =
         HttpResponse.create()
             .withStatus(status)

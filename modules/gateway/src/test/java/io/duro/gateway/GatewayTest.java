@@ -196,4 +196,22 @@ class GatewayTest {
     HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
     assertError(r, 413, "body_too_large");
   }
+
+  @Test
+  void unparseableRequestGetsTheJsonErrorFormat() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket
+          .getOutputStream()
+          .write(
+              "GET /echo/%ZZ/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String response =
+          new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(response.startsWith("HTTP/1.1 400 Bad Request"), response);
+      assertTrue(response.contains("Content-Type: application/json"), response);
+      assertTrue(
+          response.contains("{\"error\":\"bad_request\",\"message\":\"The request could not be parsed"),
+          response);
+    }
+  }
 }
