@@ -297,4 +297,12 @@ class ObjectEntityTest {
     Thread.sleep(300);
     assertEquals(constructed, TestObjects.constructed(stub.id().toString()), "no reset loop");
   }
+
+  @Test
+  void objectReachedByNameKnowsItsName() throws Exception {
+    assertEquals("has a name", call(probe("has a name"), "/name").text());
+    var ns = fixture.runtime.namespace("probe");
+    Stub byId = ns.get(ns.idFromString(ns.newUniqueId().toString()));
+    assertEquals("(none)", call(byId, "/name").text());
+  }
 }

@@ -100,6 +100,9 @@ final class TestObjects {
           state.abort("asked to");
           return Response.text("aborting").completed();
         }
+        case "/name" -> {
+          return Response.text(state.id().name().orElse("(none)")).completed();
+        }
         case "/keys" -> {
           return Response.json(state.storage().list(Object.class)).completed();
         }

@@ -89,7 +89,7 @@ public final class NamespaceImpl implements Namespace {
     @Override
     public CompletionStage<Response> fetch(Request request) {
       if (caller == null || !caller.inTurn()) {
-        return client.send(key, id.toString(), request);
+        return client.send(key, id, request);
       }
       CompletableFuture<Response> result = new CompletableFuture<>();
       Object[] outcome = new Object[2];
@@ -106,7 +106,7 @@ public final class NamespaceImpl implements Namespace {
       caller.emit(
           () ->
               client
-                  .send(key, id.toString(), request)
+                  .send(key, id, request)
                   .whenComplete(
                       (response, error) -> {
                         outcome[0] = response;

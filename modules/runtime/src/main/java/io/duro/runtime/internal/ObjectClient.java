@@ -1,5 +1,6 @@
 package io.duro.runtime.internal;
 
+import io.duro.api.DurableObjectId;
 import io.duro.api.DuroException;
 import io.duro.api.InvalidArgumentException;
 import io.duro.api.InvalidIdException;
@@ -41,18 +42,19 @@ public final class ObjectClient {
    * Sends a request to an object.
    *
    * @param key the object's entity type
-   * @param objectId the object's ID (64 hex digits)
+   * @param objectId the object's ID
    * @param request the request
    * @return the response, or a failure with a {@link DuroException}
    */
   public CompletionStage<Response> send(
-      EntityTypeKey<ObjectCommand> key, String objectId, Request request) {
-    EntityRef<ObjectCommand> ref = sharding.entityRefFor(key, objectId);
+      EntityTypeKey<ObjectCommand> key, DurableObjectId objectId, Request request) {
+    EntityRef<ObjectCommand> ref = sharding.entityRefFor(key, objectId.toString());
+    String name = objectId.name().orElse(null);
     WireRequest.Req wire = WireRequest.Req.of(request);
     CompletableFuture<Response> result = new CompletableFuture<>();
     // Continue on the completing thread: a plain thenApply on the ask stage may run on the
     // common pool, which on 2 cores makes a thread per request (see STACK.md).
-    ref.<ObjectReply>ask(replyTo -> new ObjectCommand.Deliver(wire, replyTo), askTimeout)
+    ref.<ObjectReply>ask(replyTo -> new ObjectCommand.Deliver(wire, name, replyTo), askTimeout)
         .whenCompleteAsync(
             (reply, error) -> {
               if (error != null) {
@@ -67,7 +69,7 @@ public final class ObjectClient {
     return result;
   }
 
-  private DuroException translate(Throwable error, String objectId) {
+  private DuroException translate(Throwable error, DurableObjectId objectId) {
     Throwable cause = error.getCause() != null ? error.getCause() : error;
     if (error instanceof TimeoutException || cause instanceof TimeoutException) {
       return new ObjectResetException(

@@ -10,9 +10,10 @@ public sealed interface ObjectCommand {
    * An HTTP request for the object.
    *
    * @param request the request
+   * @param objectName the name the caller derived the object's ID from, or null
    * @param replyTo where the response or error goes
    */
-  record Deliver(WireRequest.Req request, ActorRef<ObjectReply> replyTo)
+  record Deliver(WireRequest.Req request, String objectName, ActorRef<ObjectReply> replyTo)
       implements ObjectCommand, CborSerializable {}
 
   /** Sharding's stop message: finish pending writes, then stop. */

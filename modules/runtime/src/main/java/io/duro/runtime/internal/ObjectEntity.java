@@ -98,7 +98,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   private record Output(Runnable send, Consumer<DuroException> onReset) {}
 
   private final Setup setup;
-  private final DurableObjectId id;
+  private DurableObjectId id;
   private final PersistenceId persistenceId;
   private final TimerScheduler<ObjectCommand> timers;
   private final Constructor<? extends DurableObject> constructor;
@@ -370,6 +370,9 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   // ---- requests -------------------------------------------------------------------------------
 
   private Behavior<ObjectCommand> onDeliver(Deliver d) {
+    if (d.objectName() != null && id.name().isEmpty()) {
+      id = new DurableObjectId(id.toString(), d.objectName()); // id.name() inside the object
+    }
     int load = queue.size() + running.size() - blockTokens + held.size();
     if (load >= setup.settings().maxQueuedRequests()) {
       Duration wait = setup.settings().overloadRetryAfter();
