@@ -2,6 +2,7 @@ package io.duro.runtime;
 
 import io.duro.api.Env;
 import io.duro.api.Namespace;
+import io.duro.runtime.internal.AlarmScheduler;
 import io.duro.runtime.internal.EnvImpl;
 import io.duro.runtime.internal.NamespaceImpl;
 import io.duro.runtime.internal.ObjectClient;
@@ -10,6 +11,7 @@ import io.duro.runtime.internal.ObjectEntity;
 import io.duro.runtime.internal.ObjectTurns;
 import io.duro.storage.ValueCodec;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +22,7 @@ import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
@@ -44,6 +47,7 @@ public final class DuroRuntime {
   private final ObjectClient client;
   private final Map<String, Bound> bound = new LinkedHashMap<>();
   private final Env env;
+  private final AlarmIndex alarmIndex;
 
   private record Bound(ObjectBinding binding, NamespaceIds ids, EntityTypeKey<ObjectCommand> key) {}
 
@@ -55,6 +59,9 @@ public final class DuroRuntime {
     this.client =
         new ObjectClient(sharding, settings.requestTimeout().plus(java.time.Duration.ofSeconds(5)));
     ValueCodec codec = ValueCodec.create();
+    this.alarmIndex =
+        AlarmIndex.open(system.settings().config(), settings.alarms().poolSize());
+    system.getWhenTerminated().thenRun(alarmIndex::close);
     // Idle passivation: reference.conf points sharding's idle timeout at duro.runtime.idle-timeout.
     ClusterShardingSettings shardingSettings = ClusterShardingSettings.create(system);
     for (ObjectBinding b : application.bindings()) {
@@ -69,13 +76,22 @@ public final class DuroRuntime {
               b.binding().objectClass(),
               settings,
               codec,
-              this::envFor);
+              this::envFor,
+              alarmIndex);
       sharding.init(
           Entity.of(b.key(), ctx -> ObjectEntity.create(setup, ctx.getEntityId()))
               .withStopMessage(ObjectCommand.Passivate.INSTANCE)
               .withSettings(shardingSettings));
     }
     this.env = envFor(null);
+    Map<String, EntityTypeKey<ObjectCommand>> byNamespace = new LinkedHashMap<>();
+    bound.values().forEach(b -> byNamespace.put(b.binding().namespaceKey(), b.key()));
+    ShardedDaemonProcess.get(system)
+        .init(
+            AlarmScheduler.Command.class,
+            "duro-alarm-scheduler",
+            1,
+            i -> AlarmScheduler.create(alarmIndex, settings.alarms(), byNamespace::get, sharding));
   }
 
   /**
@@ -122,6 +138,49 @@ public final class DuroRuntime {
   public Namespace namespace(String binding) {
     return env.namespace(binding);
   }
+
+  /**
+   * Pending alarms due at or before a time, earliest first, for operators.
+   *
+   * @param dueBefore inclusive upper bound
+   * @param limit at most this many
+   * @return the alarms with the binding (or null when the class is no longer bound) and class
+   */
+  public CompletionStage<List<PendingAlarm>> pendingAlarms(java.time.Instant dueBefore, int limit) {
+    return alarmIndex
+        .due(dueBefore.toEpochMilli(), null, limit)
+        .thenApply(
+            entries ->
+                entries.stream()
+                    .map(
+                        e -> {
+                          ObjectBinding b =
+                              bound.values().stream()
+                                  .map(Bound::binding)
+                                  .filter(x -> x.namespaceKey().equals(e.namespace()))
+                                  .findFirst()
+                                  .orElse(null);
+                          return new PendingAlarm(
+                              b == null ? null : b.name(),
+                              b == null ? e.namespace() : b.objectClass().getName(),
+                              e.objectId(),
+                              e.dueAt(),
+                              e.retryCount());
+                        })
+                    .toList());
+  }
+
+  /**
+   * A pending alarm as operators see it.
+   *
+   * @param binding the binding name, or null when the class is not bound on this node
+   * @param className the object class (or namespace key when unbound)
+   * @param objectId the object's ID
+   * @param dueAt when the object will be woken (its alarm time, or the next retry)
+   * @param retries failed runs so far
+   */
+  public record PendingAlarm(
+      String binding, String className, String objectId, java.time.Instant dueAt, int retries) {}
 
   /**
    * The binding with this name.

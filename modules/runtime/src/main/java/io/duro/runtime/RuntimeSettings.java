@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param overloadRetryAfter suggested wait sent with an overload error
  * @param snapshotEvery journal events between two snapshots of one object
  * @param storageLimits key, value, batch and total size limits
+ * @param alarms alarm retries and the scheduler
  */
 public record RuntimeSettings(
     Duration idleTimeout,
@@ -21,7 +22,8 @@ public record RuntimeSettings(
     int maxQueuedRequests,
     Duration overloadRetryAfter,
     int snapshotEvery,
-    StorageLimits storageLimits) {
+    StorageLimits storageLimits,
+    AlarmSettings alarms) {
 
   /**
    * Reads the settings.
@@ -32,6 +34,7 @@ public record RuntimeSettings(
   public static RuntimeSettings from(Config config) {
     Config c = config.getConfig("duro.runtime");
     Config s = c.getConfig("storage");
+    AlarmSettings alarms = AlarmSettings.from(config);
     RuntimeSettings settings =
         new RuntimeSettings(
             c.getDuration("idle-timeout"),
@@ -43,7 +46,9 @@ public record RuntimeSettings(
                 s.getInt("max-key-bytes"),
                 s.getInt("max-value-bytes"),
                 s.getInt("max-keys-per-call"),
-                s.getBytes("max-storage-bytes")));
+                s.getBytes("max-storage-bytes"),
+                alarms.maxHorizon().toMillis()),
+            alarms);
     settings.check();
     return settings;
   }

@@ -191,4 +191,86 @@ final class TestObjects {
       return Response.text("unreachable").completed();
     }
   }
+
+  /** Sets, deletes and records alarms; its alarm handler fails while told to. */
+  public static final class Alarmed implements DurableObject {
+    private final DurableObjectState state;
+
+    public Alarmed(DurableObjectState state, Env env) {
+      this.state = state;
+      CONSTRUCTED.computeIfAbsent(state.id().toString(), k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    @Override
+    public CompletionStage<Response> fetch(Request request) {
+      var storage = state.storage();
+      long now = System.currentTimeMillis();
+      switch (request.path()) {
+        case "/set" -> {
+          long at = now + Long.parseLong(request.queryParam("in").orElseThrow());
+          storage.setAlarm(java.time.Instant.ofEpochMilli(at));
+          return Response.text(Long.toString(at)).completed();
+        }
+        case "/set-at" -> {
+          storage.setAlarm(java.time.Instant.ofEpochMilli(
+              Long.parseLong(request.queryParam("epoch").orElseThrow())));
+          return Response.text("ok").completed();
+        }
+        case "/set-null" -> {
+          storage.setAlarm(null);
+          return Response.text("ok").completed();
+        }
+        case "/set-in-rolled-back-transaction" -> {
+          long at = now + Long.parseLong(request.queryParam("in").orElseThrow());
+          storage.transaction(
+              txn -> {
+                txn.setAlarm(java.time.Instant.ofEpochMilli(at));
+                txn.rollback();
+                return null;
+              });
+          return Response.text("ok").completed();
+        }
+        case "/delete" -> {
+          storage.deleteAlarm();
+          return Response.text("ok").completed();
+        }
+        case "/fail" -> {
+          storage.put("fail-times", Long.parseLong(request.queryParam("times").orElseThrow()));
+          return Response.text("ok").completed();
+        }
+        case "/alarm" -> {
+          return Response.text(
+                  storage.getAlarm().map(i -> Long.toString(i.toEpochMilli())).orElse("none"))
+              .completed();
+        }
+        case "/fired" -> {
+          return Response.json(
+                  storage.list(io.duro.api.ListOptions.prefix("fired:"), Map.class).values())
+              .completed();
+        }
+        default -> {
+          return Response.status(404).completed();
+        }
+      }
+    }
+
+    @Override
+    public CompletionStage<Void> alarm(io.duro.api.AlarmInfo info) {
+      var storage = state.storage();
+      long runs = storage.get("runs", Long.class).orElse(0L) + 1;
+      storage.put("runs", runs);
+      storage.put(
+          String.format("fired:%06d", runs),
+          Map.of(
+              "scheduled", info.scheduledTime().toEpochMilli(),
+              "firedAt", System.currentTimeMillis(),
+              "retryCount", info.retryCount(),
+              "isRetry", info.isRetry()));
+      long failTimes = storage.get("fail-times", Long.class).orElse(0L);
+      if (info.retryCount() < failTimes) {
+        return CompletableFuture.failedFuture(new IllegalStateException("alarm failed on purpose"));
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+  }
 }

@@ -292,6 +292,19 @@ public final class ObjectStorage implements Storage {
       throw new InvalidArgumentException(
           "The alarm time " + at + " is out of range; give a time within ±292 million years.", e);
     }
+    if (millis < 0) {
+      throw new InvalidArgumentException(
+          "The alarm time " + at + " is before 1970-01-01T00:00:00Z; give a later time.");
+    }
+    long horizon = System.currentTimeMillis() + limits.maxAlarmHorizonMillis();
+    if (millis > horizon) {
+      throw new InvalidArgumentException(
+          "The alarm time "
+              + at
+              + " is more than "
+              + limits.maxAlarmHorizonMillis() / 86_400_000L
+              + " days ahead (limit duro.runtime.alarms.max-horizon); give an earlier time.");
+    }
     writeAlarm(millis, confirming(options));
   }
 

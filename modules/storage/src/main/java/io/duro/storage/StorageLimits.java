@@ -17,12 +17,33 @@ import io.duro.api.LimitExceededException;
  *     as Cloudflare)
  * @param maxStorageBytes most bytes one object may store (default 64 MiB; Duro keeps an active
  *     object's whole storage in memory)
+ * @param maxAlarmHorizonMillis how far ahead of now an alarm may be set (default 3650 days)
  */
 public record StorageLimits(
-    int maxKeyBytes, int maxValueBytes, int maxKeysPerCall, long maxStorageBytes) {
+    int maxKeyBytes,
+    int maxValueBytes,
+    int maxKeysPerCall,
+    long maxStorageBytes,
+    long maxAlarmHorizonMillis) {
 
-  /** Key 2048 bytes, value 131072 bytes, 128 keys per call, 64 MiB per object. */
+  /** Default alarm horizon: 3650 days. */
+  public static final long DEFAULT_ALARM_HORIZON_MILLIS = 3650L * 24 * 3600 * 1000;
+
+  /** Key 2048 bytes, value 131072 bytes, 128 keys per call, 64 MiB per object, 3650 days. */
   public static final StorageLimits DEFAULT = new StorageLimits(2048, 131072, 128, 64L << 20);
+
+  /**
+   * Limits with the default alarm horizon.
+   *
+   * @param maxKeyBytes largest key
+   * @param maxValueBytes largest value
+   * @param maxKeysPerCall most keys per call
+   * @param maxStorageBytes most bytes per object
+   */
+  public StorageLimits(
+      int maxKeyBytes, int maxValueBytes, int maxKeysPerCall, long maxStorageBytes) {
+    this(maxKeyBytes, maxValueBytes, maxKeysPerCall, maxStorageBytes, DEFAULT_ALARM_HORIZON_MILLIS);
+  }
 
   private static final int ABBREVIATED_KEY_CHARS = 40;
 
@@ -32,6 +53,7 @@ public record StorageLimits(
     requirePositive("maxValueBytes", maxValueBytes);
     requirePositive("maxKeysPerCall", maxKeysPerCall);
     requirePositive("maxStorageBytes", maxStorageBytes);
+    requirePositive("maxAlarmHorizonMillis", maxAlarmHorizonMillis);
   }
 
   private static void requirePositive(String name, long value) {

@@ -57,4 +57,34 @@ public sealed interface ObjectCommand {
    * @param generation the object incarnation it belongs to
    */
   record RunInTurn(Runnable action, int generation) implements ObjectCommand {}
+
+  /** The alarm scheduler found this object's alarm (nearly) due: start, and fire it on time. */
+  enum WakeUp implements ObjectCommand, CborSerializable {
+    INSTANCE
+  }
+
+  /** The object's alarm timer fired. */
+  enum AlarmDue implements ObjectCommand {
+    INSTANCE
+  }
+
+  /**
+   * The alarm index row written before persisting an alarm change is committed (or failed).
+   *
+   * @param generation the journal incarnation it was written for
+   * @param floorMillis the time written
+   * @param error the failure, or null
+   */
+  record IndexWritten(int generation, long floorMillis, Throwable error) implements ObjectCommand {}
+
+  /**
+   * The alarm index row of a recovered object was read: it carries the retry state of an alarm
+   * whose runs failed before the object was passivated or its node stopped.
+   *
+   * @param generation the journal incarnation it was read for
+   * @param retryCount failed runs so far (0 when there is no row)
+   * @param dueAtMillis the row's time (0 when there is no row)
+   */
+  record AlarmStateLoaded(int generation, int retryCount, long dueAtMillis)
+      implements ObjectCommand {}
 }

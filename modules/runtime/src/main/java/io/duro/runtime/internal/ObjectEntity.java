@@ -9,7 +9,12 @@ import io.duro.api.ObjectResetException;
 import io.duro.api.OverloadedException;
 import io.duro.api.Response;
 import io.duro.api.Storage;
+import io.duro.api.AlarmInfo;
+import io.duro.runtime.AlarmIndex;
 import io.duro.runtime.RuntimeSettings;
+import io.duro.runtime.internal.ObjectCommand.AlarmDue;
+import io.duro.runtime.internal.ObjectCommand.IndexWritten;
+import io.duro.runtime.internal.ObjectCommand.WakeUp;
 import io.duro.runtime.internal.ObjectCommand.Deliver;
 import io.duro.runtime.internal.ObjectCommand.JournalStopped;
 import io.duro.runtime.internal.ObjectCommand.Passivate;
@@ -25,6 +30,7 @@ import io.duro.storage.WriteBatch;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,6 +75,8 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  */
 public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ObjectEntity.class);
+
   /**
    * What every entity of one binding shares.
    *
@@ -77,13 +85,15 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
    * @param settings runtime settings
    * @param codec the value codec
    * @param envFactory makes the {@link Env} an instance sees, given its turns
+   * @param alarmIndex the durable index of pending alarms
    */
   public record Setup(
       String namespaceKey,
       Class<? extends DurableObject> objectClass,
       RuntimeSettings settings,
       ValueCodec codec,
-      Function<ObjectTurns, Env> envFactory) {}
+      Function<ObjectTurns, Env> envFactory,
+      AlarmIndex alarmIndex) {}
 
   private enum Phase {
     STARTING,
@@ -136,6 +146,21 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   private int blockTokens;
   private boolean passivating;
 
+  // alarms: see the "alarms" section
+  private static final String ALARM_TIMER = "alarm";
+  private Long durableAlarm;
+  private Long indexFloor;
+  private WriteBatch inFlightBatch;
+  private boolean indexWriteInFlight;
+  private CompletionStage<Void> indexChain = CompletableFuture.completedFuture(null);
+  private boolean alarmRunning;
+  private boolean alarmWaiting;
+  private boolean wakeRequested;
+  private int alarmRetries;
+  private long alarmNotBefore;
+  private boolean dropAlarmOnRecovery;
+  private boolean alarmStateLoading;
+
   /**
    * Creates the entity of one object.
    *
@@ -181,6 +206,10 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
         .onMessage(JournalStopped.class, this::onJournalStopped)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(Passivate.INSTANCE, this::onPassivate)
+        .onMessageEquals(WakeUp.INSTANCE, this::onWakeUp)
+        .onMessageEquals(AlarmDue.INSTANCE, this::onAlarmDue)
+        .onMessage(IndexWritten.class, this::onIndexWritten)
+        .onMessage(ObjectCommand.AlarmStateLoaded.class, this::onAlarmStateLoaded)
         .build();
   }
 
@@ -209,6 +238,23 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
         new ObjectStorage(msg.entries(), setup.settings().storageLimits(), setup.codec(), host());
     env = setup.envFactory().apply(turns());
     instance = null;
+    durableAlarm = msg.entries().alarmEpochMillis();
+    indexFloor = durableAlarm;
+    if (wakeRequested) {
+      wakeRequested = false;
+      reconcileIndex();
+    }
+    if (dropAlarmOnRecovery) {
+      dropAlarmOnRecovery = false;
+      if (durableAlarm != null) {
+        turn(() -> storage.deleteAlarm());
+      }
+    }
+    if (durableAlarm != null && alarmRetries == 0) {
+      loadAlarmState(); // a passivated object may be in the middle of retries
+    } else {
+      scheduleAlarm();
+    }
     drainQueue();
     return stopIfDone();
   }
@@ -266,6 +312,11 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
       return this;
     }
     durableUpTo = msg.upTo();
+    WriteBatch written = inFlightBatch;
+    inFlightBatch = null;
+    if (written != null && written.alarmChanged()) {
+      alarmPersisted(written.alarmEpochMillis());
+    }
     turn(this::releaseHeld);
     return stopIfDone();
   }
@@ -277,9 +328,14 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   }
 
   private void flush() {
-    if (!persistInFlight && pending != null && phase == Phase.READY) {
+    if (!persistInFlight && !indexWriteInFlight && pending != null && phase == Phase.READY) {
+      if (needsIndexFirst(pending)) {
+        writeIndexFloor(pending.alarmEpochMillis());
+        return;
+      }
       journal.tell(new ObjectJournal.Persist(pending, pendingUpTo, getContext().getSelf()));
       persistInFlight = true;
+      inFlightBatch = pending;
       pending = null;
     }
   }
@@ -401,6 +457,10 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   private void drainQueue() {
     while (phase == Phase.READY && blockDepth == 0 && resetRequested == null && !queue.isEmpty()) {
       dispatch(queue.pollFirst());
+    }
+    if (alarmWaiting && phase == Phase.READY && blockDepth == 0 && resetRequested == null) {
+      alarmWaiting = false;
+      onAlarmDue();
     }
   }
 
@@ -552,6 +612,287 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     return this;
   }
 
+  // ---- alarms ---------------------------------------------------------------------------------
+  //
+  // The alarm lives in the object's storage (durable with its write batch). While the object is
+  // in memory a timer fires it; the durable index (AlarmIndex) wakes it when it is not. Index
+  // invariant: if the durable alarm is T, the index row's due_at is <= T — the row is written
+  // before the journal event that sets an earlier alarm ("floor"), and corrected after it.
+
+  private boolean needsIndexFirst(WriteBatch batch) {
+    return batch.alarmChanged()
+        && batch.alarmEpochMillis() != null
+        && (indexFloor == null || batch.alarmEpochMillis() < indexFloor);
+  }
+
+  private void writeIndexFloor(long newAlarm) {
+    long floor = durableAlarm == null ? newAlarm : Math.min(durableAlarm, newAlarm);
+    int gen = journalGeneration;
+    int retries = alarmRetries;
+    String ns = ns();
+    String hex = id.toString();
+    ActorRef<ObjectCommand> self = getContext().getSelf();
+    indexWriteInFlight = true;
+    chainIndex(() -> setup.alarmIndex().upsert(ns, hex, floor, retries))
+        .whenComplete((done, error) -> self.tell(new IndexWritten(gen, floor, error)));
+  }
+
+  private Behavior<ObjectCommand> onIndexWritten(IndexWritten msg) {
+    if (msg.generation() != journalGeneration || phase != Phase.READY) {
+      return this;
+    }
+    indexWriteInFlight = false;
+    if (msg.error() != null) {
+      getContext().getLog().error("Alarm index write of object {} failed", id, msg.error());
+      reset(
+          new ObjectResetException(
+              "storage_failed",
+              "The alarm index write of object " + id + " failed; the object was reset",
+              true,
+              msg.error()));
+      return this;
+    }
+    indexFloor = indexFloor == null ? msg.floorMillis() : Math.min(indexFloor, msg.floorMillis());
+    flush();
+    return stopIfDone();
+  }
+
+  /** The journal confirmed a batch that changed the alarm: fix the index and the timer. */
+  private void alarmPersisted(Long newAlarm) {
+    durableAlarm = newAlarm;
+    String ns = ns();
+    String hex = id.toString();
+    if (newAlarm == null) {
+      alarmRetries = 0;
+      alarmNotBefore = 0;
+      indexFloor = null;
+      chainIndex(() -> setup.alarmIndex().delete(ns, hex));
+    } else {
+      if (!alarmRunning) {
+        alarmRetries = 0;
+        alarmNotBefore = 0;
+      }
+      indexFloor = newAlarm;
+      chainIndex(() -> setup.alarmIndex().upsert(ns, hex, newAlarm, 0));
+    }
+    scheduleAlarm();
+  }
+
+  /** Index writes of one object run one after the other, in the order they were asked for. */
+  private CompletionStage<Void> chainIndex(java.util.function.Supplier<CompletionStage<Void>> op) {
+    String what = id.toString();
+    CompletionStage<Void> next =
+        indexChain.handle((ignored, error) -> (Void) null).thenCompose(ignored -> op.get());
+    next.whenComplete(
+        (ignored, error) -> {
+          if (error != null) {
+            LOG.warn("Alarm index update of object {} failed: {}", what, error.toString());
+          }
+        });
+    indexChain = next;
+    return next;
+  }
+
+  private void reconcileIndex() {
+    if (durableAlarm == null && pending == null && !persistInFlight && !indexWriteInFlight) {
+      String ns = ns();
+      String hex = id.toString();
+      indexFloor = null;
+      chainIndex(() -> setup.alarmIndex().delete(ns, hex)); // a row without an alarm behind it
+    }
+  }
+
+  /** The alarm as the latest turns left it (possibly not yet durable). */
+  private Long liveAlarm() {
+    Thread previous = turnThread;
+    turnThread = Thread.currentThread(); // a read outside user code
+    try {
+      return storage.getAlarm().map(Instant::toEpochMilli).orElse(null);
+    } finally {
+      turnThread = previous;
+    }
+  }
+
+  private void loadAlarmState() {
+    int gen = journalGeneration;
+    alarmStateLoading = true;
+    getContext()
+        .pipeToSelf(
+            setup.alarmIndex().get(ns(), id.toString()),
+            (row, error) ->
+                row == null || row.isEmpty()
+                    ? new ObjectCommand.AlarmStateLoaded(gen, 0, 0)
+                    : new ObjectCommand.AlarmStateLoaded(
+                        gen, row.get().retryCount(), row.get().dueAt().toEpochMilli()));
+  }
+
+  private Behavior<ObjectCommand> onAlarmStateLoaded(ObjectCommand.AlarmStateLoaded msg) {
+    if (msg.generation() != journalGeneration || phase != Phase.READY) {
+      return this;
+    }
+    alarmStateLoading = false;
+    if (msg.retryCount() > alarmRetries) {
+      alarmRetries = msg.retryCount();
+      alarmNotBefore = Math.max(alarmNotBefore, msg.dueAtMillis());
+    }
+    scheduleAlarm();
+    return this;
+  }
+
+  private void scheduleAlarm() {
+    if (alarmStateLoading) {
+      return; // onAlarmStateLoaded schedules it
+    }
+    if (durableAlarm == null || phase != Phase.READY) {
+      timers.cancel(ALARM_TIMER);
+      return;
+    }
+    long at = Math.max(durableAlarm, alarmNotBefore);
+    long delay = Math.max(0, at - System.currentTimeMillis());
+    timers.startSingleTimer(ALARM_TIMER, AlarmDue.INSTANCE, Duration.ofMillis(delay));
+  }
+
+  private Behavior<ObjectCommand> onWakeUp() {
+    if (phase == Phase.READY) {
+      reconcileIndex();
+      if (!alarmRunning) {
+        scheduleAlarm();
+      }
+    } else {
+      wakeRequested = true;
+    }
+    return stopIfDone();
+  }
+
+  private Behavior<ObjectCommand> onAlarmDue() {
+    if (phase != Phase.READY || alarmRunning || durableAlarm == null) {
+      return this;
+    }
+    if (!java.util.Objects.equals(liveAlarm(), durableAlarm)) {
+      return this; // a turn changed or deleted it; alarmPersisted reschedules once that is durable
+    }
+    if (System.currentTimeMillis() < Math.max(durableAlarm, alarmNotBefore)) {
+      scheduleAlarm(); // never early
+      return this;
+    }
+    if (blockDepth > 0 || resetRequested != null) {
+      alarmWaiting = true; // runs when the object is free again (drainQueue)
+      return this;
+    }
+    if (instance == null) {
+      turn(this::construct);
+      if (phase != Phase.READY) {
+        return this; // the constructor's blockConcurrencyWhile failed: recovery reschedules
+      }
+      if (instance == null) {
+        turn(
+            () -> {
+              if (alarmFailed(constructionFailure, false)) {
+                storage.deleteAlarm();
+              }
+            });
+        return stopIfDone();
+      }
+      if (blockDepth > 0) {
+        alarmWaiting = true;
+        return this;
+      }
+    }
+    long scheduled = durableAlarm;
+    int retries = alarmRetries;
+    long token = nextRequestId++;
+    running.put(token, new Running(null, System.nanoTime()));
+    alarmRunning = true;
+    turn(
+        () -> {
+          CompletionStage<Void> stage;
+          try {
+            stage = instance.alarm(new AlarmInfo(Instant.ofEpochMilli(scheduled), retries));
+            if (stage == null) {
+              throw new IllegalStateException(
+                  setup.objectClass().getName() + ".alarm returned null instead of a stage");
+            }
+          } catch (Throwable t) {
+            storage.rollbackTurn(); // a failed synchronous run writes nothing
+            finishAlarm(token, scheduled, t);
+            return;
+          }
+          stage.whenComplete(
+              (ignored, error) -> onTurn(() -> finishAlarm(token, scheduled, error)).run());
+        });
+    return stopIfDone();
+  }
+
+  /** Runs on the object's turn when its alarm handler completed. */
+  private void finishAlarm(long token, long scheduled, Throwable error) {
+    if (running.remove(token) == null) {
+      return; // the object was reset meanwhile; reset() counted the failure
+    }
+    alarmRunning = false;
+    boolean unchanged =
+        storage.getAlarm().map(at -> at.toEpochMilli() == scheduled).orElse(false);
+    if (error == null) {
+      alarmRetries = 0;
+      alarmNotBefore = 0;
+      if (unchanged) {
+        storage.deleteAlarm(); // a successful run clears the alarm unless it set a new one
+      }
+      return;
+    }
+    if (alarmFailed(unwrap(error), false) && unchanged) {
+      storage.deleteAlarm();
+    }
+  }
+
+  /**
+   * Counts a failed run: schedules the retry with backoff, or gives up after the last retry.
+   *
+   * @param cause why the run failed
+   * @param duringReset whether the object is being reset (no timer then: recovery schedules it)
+   * @return true when the alarm is dropped (the caller deletes it)
+   */
+  private boolean alarmFailed(Throwable cause, boolean duringReset) {
+    int max = setup.settings().alarms().maxRetries();
+    alarmRetries++;
+    if (alarmRetries > max) {
+      getContext()
+          .getLog()
+          .error(
+              "Alarm of object {} of {} failed {} times; dropping it. Last failure: {}",
+              id,
+              ns(),
+              alarmRetries,
+              String.valueOf(cause));
+      alarmRetries = 0;
+      alarmNotBefore = 0;
+      return true;
+    }
+    long notBefore =
+        System.currentTimeMillis()
+            + setup.settings().alarms().retryDelay(alarmRetries).toMillis();
+    alarmNotBefore = notBefore;
+    getContext()
+        .getLog()
+        .warn(
+            "Alarm of object {} of {} failed (retry {} of {} at {}): {}",
+            id,
+            ns(),
+            alarmRetries,
+            max,
+            Instant.ofEpochMilli(notBefore),
+            String.valueOf(cause));
+    // the index wakes the object for the retry even if it is passivated meanwhile
+    String ns = ns();
+    String hex = id.toString();
+    int retries = alarmRetries;
+    indexFloor = notBefore;
+    chainIndex(() -> setup.alarmIndex().upsert(ns, hex, notBefore, retries));
+    if (!duringReset) {
+      scheduleAlarm();
+    }
+    return false;
+  }
+
   // ---- reset and passivation ------------------------------------------------------------------
 
   private void requestReset(ObjectResetException reason) {
@@ -601,6 +942,18 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     blockDepth = 0;
     blockTokens = 0;
     backgroundTasks = 0;
+    timers.cancel(ALARM_TIMER);
+    if (alarmRunning) {
+      // the alarm's run ended in the reset: a failed run, retried (or dropped) after recovery
+      if (alarmFailed(reason, true)) {
+        dropAlarmOnRecovery = true;
+      }
+    }
+    alarmRunning = false;
+    alarmWaiting = false;
+    alarmStateLoading = false;
+    inFlightBatch = null;
+    indexWriteInFlight = false;
     resetRequested = null;
     turnSeq = 0;
     lastConfirmed = 0;
@@ -623,6 +976,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
             && queue.isEmpty()
             && pending == null
             && !persistInFlight
+            && !indexWriteInFlight
             && backgroundTasks == 0
             && phase != Phase.RESETTING;
     return passivating && idle ? Behaviors.stopped() : this;
