@@ -24,6 +24,7 @@ public final class BuiltInApp {
     Map<String, Class<? extends DurableObject>> bindings = new LinkedHashMap<>();
     bindings.put("counter", Counter.class);
     bindings.put("kv", KeyValueStore.class);
+    bindings.put("reminder", Reminder.class);
     return bindings;
   }
 }

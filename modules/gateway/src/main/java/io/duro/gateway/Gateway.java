@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /{binding}/{name}/{rest…}} → {@code idFromName(name)}, the object sees {@code
  *       /{rest…}};
  *   <li>{@code /{binding}/id/{hex}/{rest…}} → {@code idFromString(hex)};
- *   <li>{@code GET /_duro/health} → 200 once the node serves requests.
+ *   <li>{@code /_duro/...} → the admin API ({@link AdminRoutes}).
  * </ul>
  *
  * A body larger than {@code duro.gateway.max-body-bytes} is refused with 413 before any object sees
@@ -49,17 +49,18 @@ import org.slf4j.LoggerFactory;
 public final class Gateway {
 
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
-  private static final String HEALTH = "/_duro/health";
 
   private final DuroRuntime runtime;
   private final GatewaySettings settings;
   private final Materializer materializer;
+  private final AdminRoutes admin;
   private ServerBinding binding;
 
   private Gateway(DuroRuntime runtime, GatewaySettings settings) {
     this.runtime = runtime;
     this.settings = settings;
     this.materializer = Materializer.matFromSystem(runtime.system());
+    this.admin = new AdminRoutes(runtime);
   }
 
   /**
@@ -116,19 +117,9 @@ public final class Gateway {
   private CompletionStage<HttpResponse> route(HttpRequest http) {
     String path = http.getUri().getPathString();
     String method = http.method().name();
-    if (path.startsWith("/_duro/")) {
+    if (path.startsWith(AdminRoutes.PREFIX)) {
       http.discardEntityBytes(materializer);
-      if (!path.equals(HEALTH)) {
-        return done(ErrorBody.of("not_found", "No admin endpoint " + path));
-      }
-      if (!method.equals("GET") && !method.equals("HEAD")) {
-        return done(
-            ErrorBody.of("method_not_allowed", HEALTH + " supports GET, not " + method)
-                .addHeader(RawHeader.create("Allow", "GET")));
-      }
-      return done(
-          HttpResponse.create()
-              .withEntity(ContentTypes.APPLICATION_JSON, "{\"status\":\"ok\"}"));
+      return admin.handle(http, path, method);
     }
     if (method.equals("TRACE") || method.equals("CONNECT")) {
       http.discardEntityBytes(materializer);
