@@ -170,6 +170,14 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** Stops the node gracefully (SIGTERM) and waits up to 60 s for it to exit. */
+  void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw new AssertionError("the node did not stop within 60 s after SIGTERM");
+    }
+  }
+
   /** Kills the process if it still runs (SIGKILL), by its handle. */
   @Override
   public void close() {

@@ -57,7 +57,8 @@ public final class Reminder implements DurableObject {
       }
       Instant at;
       try {
-        at = Instant.now().plusMillis(delay(request));
+        // alarms have millisecond precision
+        at = Instant.now().plusMillis(delay(request)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
       } catch (java.time.DateTimeException | ArithmeticException e) {
         throw new InvalidArgumentException("in is too far ahead: " + e.getMessage());
       }
