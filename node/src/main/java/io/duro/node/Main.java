@@ -29,6 +29,9 @@ public final class Main {
    * @param args the command line (see {@code --help})
    */
   public static void main(String[] args) {
+    // Initialize logging before any library logs from another thread; otherwise SLF4J replays
+    // the early calls with a warning on every start.
+    org.slf4j.LoggerFactory.getILoggerFactory();
     CommandLine cli;
     try {
       cli = CommandLine.parse(List.of(args));
