@@ -25,6 +25,10 @@ public final class BuiltInApp {
     bindings.put("counter", Counter.class);
     bindings.put("kv", KeyValueStore.class);
     bindings.put("reminder", Reminder.class);
+    bindings.put("rate-limiter", RateLimiter.class);
+    bindings.put("lock", DistributedLock.class);
+    bindings.put("cart", ShoppingCart.class);
+    bindings.put("session", Session.class);
     return bindings;
   }
 }
