@@ -1,0 +1,157 @@
+package io.duro.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+
+/**
+ * The steps of docs/first-object.md on the real node jar: the example project {@code
+ * examples/hello-app} (built outside the node, against duro-api only) is packaged into a jar and
+ * served with {@code --app}; its Worker routes to a Room that calls a Counter by typed RPC. Broken
+ * jars and manifests stop the node at start with a message naming the problem.
+ */
+@Tag("process")
+class HelloAppIT {
+
+  @TempDir Path temp;
+
+  private Path helloJar(String name, UnaryOperator<String> manifestEdit) throws Exception {
+    return AppJar.build(
+        AppJar.examplesDir().resolve("hello-app"), temp.resolve(name), manifestEdit);
+  }
+
+  private NodeProcess serve(String name, List<String> appArgs) throws Exception {
+    int port = NodeProcess.freePort();
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of("--port", "" + port, "--data-dir", temp.resolve(name + "-data").toString()));
+    args.addAll(appArgs);
+    NodeProcess node = NodeProcess.launch(temp, name, port, args);
+    try {
+      node.awaitHealthy();
+    } catch (RuntimeException | Error e) {
+      node.close();
+      throw e;
+    }
+    return node;
+  }
+
+  private NodeProcess refused(String name, List<String> appArgs, int exitCode) throws Exception {
+    NodeProcess node = NodeProcess.launch(temp, name, -1,
+        concat(List.of("--port", "0", "--data-dir", temp.resolve(name + "-data").toString()),
+            appArgs));
+    assertEquals(exitCode, node.awaitExit(Duration.ofSeconds(60)), node.logs());
+    return node;
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  @Test
+  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
+  void helloAppJarServesItsWorkerAndObjectsThatCallEachOther() throws Exception {
+    Path jar = helloJar("hello-app.jar", UnaryOperator.identity());
+    try (NodeProcess node = serve("hello", List.of("--app", jar.toString()))) {
+      HttpJson http = node.http();
+      assertEquals("Hello from Duro\n", http.get("/").body());
+
+      HttpJson.Answer posted = http.send("POST", "/rooms/lobby/messages", "hi all");
+      assertEquals(200, posted.status(), posted.toString());
+      assertEquals(1, posted.json().get("count").asLong(), posted.toString());
+      http.send("POST", "/rooms/lobby/messages", "second");
+      http.send("POST", "/rooms/kitchen/messages", "elsewhere");
+
+      HttpJson.Answer lobby = http.get("/rooms/lobby/messages");
+      assertEquals(200, lobby.status(), lobby.toString());
+      JsonNode json = lobby.json();
+      assertEquals("lobby", json.get("room").asText());
+      assertEquals(2, json.get("count").asLong(), lobby.toString());
+      assertEquals("[\"hi all\",\"second\"]", json.get("messages").toString());
+
+      // The Worker calls the Counter by typed RPC itself.
+      HttpJson.Answer counter = http.get("/counters/lobby");
+      assertEquals(2, counter.json().get("value").asLong(), counter.toString());
+      assertEquals(1, http.get("/counters/kitchen").json().get("value").asLong());
+
+      HttpJson.Answer none = http.get("/nowhere");
+      assertEquals(404, none.status(), none.toString());
+      assertTrue(node.stdout().contains("Duro node serving"), node.logs());
+    }
+  }
+
+  @Test
+  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
+  void manifestFileServesClassesFromTheNodesClassPath() throws Exception {
+    Path manifest =
+        Files.writeString(
+            temp.resolve("duro.json"),
+            """
+            {
+              "name": "built-in-counter",
+              "durable_objects": {
+                "bindings": [{"name": "tally", "class_name": "io.duro.examples.Counter"}]
+              },
+              "migrations": [{"tag": "v1", "new_classes": ["io.duro.examples.Counter"]}]
+            }
+            """);
+    try (NodeProcess node = serve("manifest", List.of("--manifest", manifest.toString()))) {
+      assertEquals(1, node.http().post("/tally/a/increment").value());
+      assertEquals(404, node.http().get("/counter/a").status()); // only what the manifest binds
+    }
+  }
+
+  @Test
+  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
+  void appJarNamingAMissingClassStopsTheNodeNamingTheFieldAndClass() throws Exception {
+    Path jar =
+        helloJar("bad.jar", json -> json.replace("\"com.example.hello.Counter\" }",
+            "\"com.example.hello.Missing\" }")
+            .replace("\"com.example.hello.Counter\"]", "\"com.example.hello.Missing\"]"));
+    NodeProcess node = refused("missing-class", List.of("--app", jar.toString()), 1);
+    assertTrue(
+        node.stderr()
+            .contains(
+                "bad.jar!/duro.json: durable_objects.bindings[1].class_name:"
+                    + " class com.example.hello.Missing not found in bad.jar"),
+        node.logs());
+  }
+
+  @Test
+  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
+  void appJarWithMalformedManifestStopsTheNode() throws Exception {
+    Path jar = helloJar("broken.jar", json -> json.replace("\"vars\"", "\"vars\" ]"));
+    NodeProcess node = refused("malformed", List.of("--app", jar.toString()), 1);
+    assertTrue(node.stderr().contains("broken.jar!/duro.json: not valid JSON at line"),
+        node.logs());
+  }
+
+  @Test
+  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
+  void appJarWithAnUnknownFieldStopsTheNodeNamingIt() throws Exception {
+    Path jar = helloJar("unknown.jar", json -> json.replace("\"vars\"", "\"variables\""));
+    NodeProcess node = refused("unknown-field", List.of("--app", jar.toString()), 1);
+    assertTrue(node.stderr().contains("variables: unknown field"), node.logs());
+  }
+
+  @Test
+  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
+  void missingAppJarIsABadFlagValue() throws Exception {
+    NodeProcess node =
+        refused("no-jar", List.of("--app", temp.resolve("nope.jar").toString()), 2);
+    assertTrue(node.stderr().contains("--app jar"), node.logs());
+  }
+}
