@@ -93,6 +93,63 @@ class HelloAppIT {
     }
   }
 
+  /**
+   * Runs the curl commands of docs/first-object.md ("Call it") against the node and compares
+   * each answer with the output the page shows.
+   */
+  @Test
+  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
+  void curlStepsOfTheFirstObjectPageAnswerAsThePageShows() throws Exception {
+    String doc = Files.readString(FirstObjectDocTest.DOC);
+    String section = doc.substring(doc.indexOf("## 5. Call it"));
+    section = section.substring(section.indexOf("```sh\n") + 6);
+    section = section.substring(0, section.indexOf("```"));
+    Path jar = helloJar("doc-app.jar", UnaryOperator.identity());
+    try (NodeProcess node = serve("doc", List.of("--app", jar.toString()))) {
+      List<String> lines = List.of(section.split("\n"));
+      int steps = 0;
+      for (int i = 0; i < lines.size(); i++) {
+        if (!lines.get(i).startsWith("$ curl ")) {
+          continue;
+        }
+        StringBuilder expected = new StringBuilder();
+        for (int j = i + 1; j < lines.size() && !lines.get(j).startsWith("$ "); j++) {
+          expected.append(lines.get(j)).append('\n');
+        }
+        HttpJson.Answer answer = curl(node.http(), lines.get(i));
+        assertEquals(expected.toString().strip(), answer.body().strip(), lines.get(i));
+        steps++;
+      }
+      assertEquals(6, steps, "curl steps found on the page");
+    }
+  }
+
+  /** Runs {@code $ curl [-X M] URL [-d 'data']} as the page writes it. */
+  private static HttpJson.Answer curl(HttpJson http, String line) throws Exception {
+    List<String> words = new java.util.ArrayList<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("'([^']*)'|(\\S+)").matcher(line.substring(2));
+    while (m.find()) {
+      words.add(m.group(1) != null ? m.group(1) : m.group(2));
+    }
+    String method = null;
+    String data = null;
+    String path = null;
+    for (int i = 1; i < words.size(); i++) {
+      switch (words.get(i)) {
+        case "-X" -> method = words.get(++i);
+        case "-d" -> data = words.get(++i);
+        default -> path = words.get(i).substring("localhost:8080".length());
+      }
+    }
+    if (method == null) {
+      method = data == null ? "GET" : "POST";
+    }
+    return data == null
+        ? http.send(method, path, java.net.http.HttpRequest.BodyPublishers.noBody())
+        : http.send(method, path, data);
+  }
+
   @Test
   @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
   void manifestFileServesClassesFromTheNodesClassPath() throws Exception {

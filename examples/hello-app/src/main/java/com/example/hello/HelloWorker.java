@@ -4,11 +4,15 @@ import io.duro.api.Env;
 import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.Worker;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /** Receives every request to the node and decides which object gets it. */
 public final class HelloWorker implements Worker {
+  /** A counter's value. */
+  public record CounterValue(String counter, long value) {}
+
+  /** An error answer, in Duro's error format. */
+  public record Problem(String error, String message) {}
 
   @Override
   public CompletionStage<Response> fetch(Request request, Env env) {
@@ -25,9 +29,9 @@ public final class HelloWorker implements Worker {
           .getByName(parts[2])
           .as(CounterApi.class)
           .value()
-          .thenApply(v -> Response.json(Map.of("counter", parts[2], "value", v)));
+          .thenApply(v -> Response.json(new CounterValue(parts[2], v)));
     }
-    return Response.json(404, Map.of("error", "not_found", "message", "no route for "
-        + request.path())).completed();
+    return Response.json(404, new Problem("not_found", "no route for " + request.path()))
+        .completed();
   }
 }

@@ -7,11 +7,16 @@ import io.duro.api.Request;
 import io.duro.api.Response;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /** A chat room: keeps its messages and counts them with a {@link Counter} of the same name. */
 public final class Room implements DurableObject {
+  /** The answer to a posted message. */
+  public record Posted(String room, String posted, long count) {}
+
+  /** The messages of a room. */
+  public record Messages(String room, List<String> messages, long count) {}
+
   private final DurableObjectState state;
   private final Env env;
 
@@ -31,14 +36,14 @@ public final class Room implements DurableObject {
       // A call to another object; the continuation runs on this room's turn.
       return counter
           .increment(1)
-          .thenApply(n -> Response.json(Map.of("room", name, "posted", request.text(), "count", n)));
+          .thenApply(n -> Response.json(new Posted(name, request.text(), n)));
     }
     if (request.method().equals("GET") && request.path().equals("/messages")) {
       return counter
           .value()
-          .thenApply(n -> Response.json(Map.of("room", name, "messages", messages(), "count", n)));
+          .thenApply(n -> Response.json(new Messages(name, messages(), n)));
     }
-    return Response.json(404, Map.of("error", "not_found", "message", "no route")).completed();
+    return Response.json(404, new HelloWorker.Problem("not_found", "no route")).completed();
   }
 
   @SuppressWarnings("unchecked")
