@@ -12,8 +12,6 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The steps of docs/first-object.md on the real node jar: the example project {@code
@@ -61,45 +59,13 @@ class HelloAppIT {
     return all;
   }
 
-  @Test
-  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
-  void helloAppJarServesItsWorkerAndObjectsThatCallEachOther() throws Exception {
-    Path jar = helloJar("hello-app.jar", UnaryOperator.identity());
-    try (NodeProcess node = serve("hello", List.of("--app", jar.toString()))) {
-      HttpJson http = node.http();
-      assertEquals("Hello from Duro\n", http.get("/").body());
-
-      HttpJson.Answer posted = http.send("POST", "/rooms/lobby/messages", "hi all");
-      assertEquals(200, posted.status(), posted.toString());
-      assertEquals(1, posted.json().get("count").asLong(), posted.toString());
-      http.send("POST", "/rooms/lobby/messages", "second");
-      http.send("POST", "/rooms/kitchen/messages", "elsewhere");
-
-      HttpJson.Answer lobby = http.get("/rooms/lobby/messages");
-      assertEquals(200, lobby.status(), lobby.toString());
-      JsonNode json = lobby.json();
-      assertEquals("lobby", json.get("room").asText());
-      assertEquals(2, json.get("count").asLong(), lobby.toString());
-      assertEquals("[\"hi all\",\"second\"]", json.get("messages").toString());
-
-      // The Worker calls the Counter by typed RPC itself.
-      HttpJson.Answer counter = http.get("/counters/lobby");
-      assertEquals(2, counter.json().get("value").asLong(), counter.toString());
-      assertEquals(1, http.get("/counters/kitchen").json().get("value").asLong());
-
-      HttpJson.Answer none = http.get("/nowhere");
-      assertEquals(404, none.status(), none.toString());
-      assertTrue(node.stdout().contains("Duro node serving"), node.logs());
-    }
-  }
-
   /**
-   * Runs the curl commands of docs/first-object.md ("Call it") against the node and compares
-   * each answer with the output the page shows.
+   * Runs the curl commands of docs/first-object.md ("Call it") against the node serving the
+   * example jar and compares each answer with the output the page shows.
    */
   @Test
-  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
-  void curlStepsOfTheFirstObjectPageAnswerAsThePageShows() throws Exception {
+  void curlStepsOfTheFirstObjectPageAnswerAsThePageShowsThenRoomsAndCountersStayApart()
+      throws Exception {
     String doc = Files.readString(FirstObjectDocTest.DOC);
     String section = doc.substring(doc.indexOf("## 5. Call it"));
     section = section.substring(section.indexOf("```sh\n") + 6);
@@ -121,6 +87,17 @@ class HelloAppIT {
         steps++;
       }
       assertEquals(6, steps, "curl steps found on the page");
+
+      // Beyond the page: another room has its own messages and counter.
+      HttpJson http = node.http();
+      HttpJson.Answer posted = http.send("POST", "/rooms/kitchen/messages", "elsewhere");
+      assertEquals(1, posted.json().get("count").asLong(), posted.toString());
+      JsonNode kitchen = http.get("/rooms/kitchen/messages").json();
+      assertEquals("[\"elsewhere\"]", kitchen.get("messages").toString());
+      assertEquals(2, http.get("/counters/lobby").json().get("value").asLong());
+      assertEquals(1, http.get("/counters/kitchen").json().get("value").asLong());
+      assertEquals(404, http.get("/rooms/kitchen/unknown").status());
+      assertTrue(node.stdout().contains("Duro node serving"), node.logs());
     }
   }
 
@@ -151,7 +128,6 @@ class HelloAppIT {
   }
 
   @Test
-  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
   void manifestFileServesClassesFromTheNodesClassPath() throws Exception {
     Path manifest =
         Files.writeString(
@@ -172,7 +148,6 @@ class HelloAppIT {
   }
 
   @Test
-  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
   void appJarNamingAMissingClassStopsTheNodeNamingTheFieldAndClass() throws Exception {
     Path jar =
         helloJar("bad.jar", json -> json.replace("\"com.example.hello.Counter\" }",
@@ -188,7 +163,6 @@ class HelloAppIT {
   }
 
   @Test
-  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
   void appJarWithMalformedManifestStopsTheNode() throws Exception {
     Path jar = helloJar("broken.jar", json -> json.replace("\"vars\"", "\"vars\" ]"));
     NodeProcess node = refused("malformed", List.of("--app", jar.toString()), 1);
@@ -197,7 +171,6 @@ class HelloAppIT {
   }
 
   @Test
-  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
   void appJarWithAnUnknownFieldStopsTheNodeNamingIt() throws Exception {
     Path jar = helloJar("unknown.jar", json -> json.replace("\"vars\"", "\"variables\""));
     NodeProcess node = refused("unknown-field", List.of("--app", jar.toString()), 1);
@@ -205,7 +178,6 @@ class HelloAppIT {
   }
 
   @Test
-  @Execution(ExecutionMode.CONCURRENT) // node processes that mostly wait for their JVM
   void missingAppJarIsABadFlagValue() throws Exception {
     NodeProcess node =
         refused("no-jar", List.of("--app", temp.resolve("nope.jar").toString()), 2);
