@@ -10,12 +10,18 @@ import io.duro.api.Env;
 import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.Worker;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link Manifest}: strict parsing, class checks, and errors that name the JSON path. */
 class ManifestTest {
@@ -257,5 +263,48 @@ class ManifestTest {
   void migrationsKeepTheirOrder() {
     Manifest m = parse(valid().replace("}]\n", "}, {\"tag\": \"v2\", \"new_classes\": []}]\n"));
     assertEquals(List.of("v1", "v2"), m.migrations().stream().map(Manifest.Migration::tag).toList());
+  }
+
+  @TempDir Path temp;
+
+  private Path jarWith(String name, String duroJson) throws IOException {
+    Path jar = temp.resolve(name);
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      if (duroJson != null) {
+        out.putNextEntry(new JarEntry("duro.json"));
+        out.write(duroJson.getBytes(StandardCharsets.UTF_8));
+        out.closeEntry();
+      }
+    }
+    return jar;
+  }
+
+  @Test
+  void jarWithoutDuroJsonAtItsRootIsRefused() throws IOException {
+    Path jar = jarWith("empty.jar", null);
+    ManifestException e =
+        assertThrows(
+            ManifestException.class, () -> Manifest.loadJar(jar, getClass().getClassLoader()));
+    assertTrue(e.getMessage().startsWith("empty.jar!/duro.json: the jar has no duro.json"),
+        e.getMessage());
+  }
+
+  @Test
+  void jarClassesLoadInTheirOwnLoaderThatSeesTheNodesClassesThroughItsParent()
+      throws IOException {
+    Path jar = jarWith("app.jar", valid());
+    Application app = Manifest.loadJar(jar, getClass().getClassLoader());
+    // Room is not in the jar: it is found through the parent, the way duro-api is.
+    assertEquals(Room.class, app.binding("ROOMS").orElseThrow().objectClass());
+    assertEquals("chat", app.name());
+  }
+
+  @Test
+  void missingManifestFileIsRefusedNamingIt() {
+    Path file = temp.resolve("nope.json");
+    ManifestException e =
+        assertThrows(
+            ManifestException.class, () -> Manifest.loadFile(file, getClass().getClassLoader()));
+    assertTrue(e.getMessage().contains("nope.json: cannot be read"), e.getMessage());
   }
 }
