@@ -9,7 +9,8 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>An implementation has a public no-argument constructor. Each node constructs it once, at
  * start, and calls {@code fetch} from many threads at once: keep no mutable state in fields (use an
- * object for state). A {@code fetch} that throws, or whose stage fails with anything but a {@link
+ * object for state). {@code fetch} runs on the gateway's threads: return a stage instead of
+ * blocking on one (no {@code join()} or {@code get()}). A {@code fetch} that throws, or whose stage fails with anything but a {@link
  * DuroException}, answers HTTP 500 {@code worker_error}; a {@link DuroException} (e.g. from a stub
  * call) is answered with its own code and status.
  *
