@@ -11,6 +11,8 @@ import java.util.Optional;
  * @param dataDir data directory, or empty for the configured default ({@code ./duro-data})
  * @param configFile HOCON overlay, or empty
  * @param region region name, or empty
+ * @param app application jar ({@code --app}), or empty
+ * @param manifest manifest file ({@code --manifest}), or empty
  * @param help whether {@code --help} was given
  */
 record CommandLine(
@@ -18,6 +20,8 @@ record CommandLine(
     Optional<Path> dataDir,
     Optional<Path> configFile,
     Optional<String> region,
+    Optional<Path> app,
+    Optional<Path> manifest,
     boolean help) {
 
   static final String USAGE =
@@ -33,9 +37,14 @@ record CommandLine(
         --data-dir DIR    where the embedded H2 journal lives (default ./duro-data)
         --config FILE     HOCON file overlaid on the defaults (journal, cluster, limits)
         --region NAME     this node's region, for placement (default "local")
+        --app JAR         serve the application in JAR: its classes, and the
+                          duro.json manifest at the jar's root
+        --manifest FILE   serve the application described by a duro.json FILE
+                          whose classes are on the node's class path
         --help            print this text and exit
 
-      Coming with user applications: --app JAR and --manifest FILE.
+      Without --app or --manifest the node serves the built-in application.
+      A manifest or class that cannot be used stops the node at start (exit 1).
       """;
 
   /**
@@ -50,6 +59,8 @@ record CommandLine(
     Optional<Path> dataDir = Optional.empty();
     Optional<Path> config = Optional.empty();
     Optional<String> region = Optional.empty();
+    Optional<Path> app = Optional.empty();
+    Optional<Path> manifest = Optional.empty();
     boolean help = false;
     for (int i = 0; i < args.size(); i++) {
       String flag = args.get(i);
@@ -95,15 +106,29 @@ record CommandLine(
           }
           region = Optional.of(v);
         }
-        case "--app", "--manifest" ->
-            throw new IllegalArgumentException(
-                flag
-                    + " is not available in this version: user applications are not loadable yet;"
-                    + " the node serves its built-in application");
+        case "--app" -> {
+          Path p = Path.of(inlineValue != null ? inlineValue : value(args, ++i, flag));
+          if (!p.toFile().isFile()) {
+            throw new IllegalArgumentException("--app jar " + p + " does not exist");
+          }
+          app = Optional.of(p);
+        }
+        case "--manifest" -> {
+          Path p = Path.of(inlineValue != null ? inlineValue : value(args, ++i, flag));
+          if (!p.toFile().isFile()) {
+            throw new IllegalArgumentException("--manifest file " + p + " does not exist");
+          }
+          manifest = Optional.of(p);
+        }
         default -> throw new IllegalArgumentException("Unknown flag '" + args.get(i) + "'");
       }
     }
-    return new CommandLine(port, dataDir, config, region, help);
+    if (app.isPresent() && manifest.isPresent()) {
+      throw new IllegalArgumentException(
+          "--app and --manifest cannot be used together: an application jar carries its own"
+              + " duro.json");
+    }
+    return new CommandLine(port, dataDir, config, region, app, manifest, help);
   }
 
   private static String value(List<String> args, int i, String flag) {

@@ -6,6 +6,7 @@ import io.duro.examples.BuiltInApp;
 import io.duro.gateway.DuroConfig;
 import io.duro.gateway.DuroServer;
 import io.duro.runtime.Application;
+import io.duro.runtime.Manifest;
 import io.duro.runtime.ObjectBinding;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,6 +71,7 @@ public final class Main {
    * @throws IllegalStateException saying what is wrong (data directory, journal, port)
    */
   static DuroServer start(CommandLine cli) {
+    Application application = application(cli);
     Config overlay = overlay(cli);
     Path dataDir =
         DataDirectory.prepare(Path.of(DuroConfig.load(overlay).getString("duro.data-dir")));
@@ -81,7 +83,7 @@ public final class Main {
     DuroServer server;
     try {
       server =
-          DuroServer.start(config, builtInApplication())
+          DuroServer.start(config, application)
               .toCompletableFuture()
               .get(DuroServer.START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
@@ -118,6 +120,23 @@ public final class Main {
             .map(f -> ConfigFactory.parseFile(f.toFile()))
             .orElse(ConfigFactory.empty());
     return ConfigFactory.parseMap(flags).withFallback(file);
+  }
+
+  /**
+   * The application a command line names: an {@code --app} jar, a {@code --manifest} file, or the
+   * built-in application.
+   *
+   * @throws io.duro.runtime.ManifestException naming the file, JSON path and problem
+   */
+  static Application application(CommandLine cli) {
+    ClassLoader nodeLoader = Main.class.getClassLoader();
+    if (cli.app().isPresent()) {
+      return Manifest.loadJar(cli.app().get(), nodeLoader);
+    }
+    if (cli.manifest().isPresent()) {
+      return Manifest.loadFile(cli.manifest().get(), nodeLoader);
+    }
+    return builtInApplication();
   }
 
   static Application builtInApplication() {

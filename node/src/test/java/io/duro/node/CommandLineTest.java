@@ -113,8 +113,36 @@ class CommandLineTest {
   }
 
   @Test
-  void appAndManifestAreRefusedAsNotYetAvailable() {
-    assertTrue(failure("--app", "x.jar").contains("--app"));
-    assertTrue(failure("--manifest", "duro.json").contains("--manifest"));
+  void appAndManifestAreParsedWhenTheFilesExist() throws IOException {
+    Path jar = Files.writeString(temp.resolve("my-app.jar"), "");
+    Path manifest = Files.writeString(temp.resolve("duro.json"), "{}");
+    assertEquals(Optional.of(jar), CommandLine.parse(List.of("--app", jar.toString())).app());
+    assertEquals(
+        Optional.of(manifest), CommandLine.parse(List.of("--manifest=" + manifest)).manifest());
+    CommandLine none = CommandLine.parse(List.of());
+    assertEquals(Optional.empty(), none.app());
+    assertEquals(Optional.empty(), none.manifest());
+  }
+
+  @Test
+  void missingAppJarOrManifestFileIsRejectedWithThePath() {
+    String app = failure("--app", temp.resolve("nope.jar").toString());
+    assertTrue(app.contains("--app") && app.contains("nope.jar"), app);
+    String manifest = failure("--manifest", temp.resolve("nope.json").toString());
+    assertTrue(manifest.contains("--manifest") && manifest.contains("nope.json"), manifest);
+  }
+
+  @Test
+  void appAndManifestTogetherAreRejected() throws IOException {
+    Path jar = Files.writeString(temp.resolve("a.jar"), "");
+    Path manifest = Files.writeString(temp.resolve("duro.json"), "{}");
+    String message = failure("--app", jar.toString(), "--manifest", manifest.toString());
+    assertTrue(message.contains("cannot be used together"), message);
+  }
+
+  @Test
+  void usageNamesAppAndManifest() {
+    assertTrue(CommandLine.USAGE.contains("--app JAR"));
+    assertTrue(CommandLine.USAGE.contains("--manifest FILE"));
   }
 }

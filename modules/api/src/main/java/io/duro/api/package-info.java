@@ -21,6 +21,12 @@
  * }
  * }</pre>
  *
+ * <p>Objects reach each other through {@link io.duro.api.Env#namespace(String)} and {@link
+ * io.duro.api.Stub}: {@code fetch} for HTTP-style requests, {@link io.duro.api.Stub#as(Class)} for
+ * typed RPC through an interface the object implements. A {@link io.duro.api.Worker}, named as
+ * {@code main} in the application's {@code duro.json}, receives every gateway request and routes
+ * it.
+ *
  * <p>This package depends on the JDK only. Every failure Duro reports to user code is a
  * {@link io.duro.api.DuroException}.
  */

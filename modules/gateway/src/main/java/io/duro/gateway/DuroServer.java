@@ -1,8 +1,10 @@
 package io.duro.gateway;
 
 import com.typesafe.config.Config;
+import io.duro.api.Worker;
 import io.duro.runtime.Application;
 import io.duro.runtime.DuroRuntime;
+import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -49,7 +51,7 @@ public final class DuroServer implements AutoCloseable {
             })
         .thenCompose(
             runtime ->
-                Gateway.start(runtime, gatewaySettings)
+                Gateway.start(runtime, gatewaySettings, constructWorker(application))
                     .exceptionally(
                         error -> {
                           throw new StartFailure(
@@ -69,6 +71,21 @@ public final class DuroServer implements AutoCloseable {
                 system.terminate();
               }
             });
+  }
+
+  private static Worker constructWorker(Application application) {
+    if (application.worker().isEmpty()) {
+      return null;
+    }
+    Class<? extends Worker> type = application.worker().get();
+    try {
+      return Application.workerConstructor(type).newInstance();
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      Throwable cause = e instanceof InvocationTargetException && e.getCause() != null
+          ? e.getCause() : e;
+      throw new StartFailure(
+          "the Worker " + type.getName() + " could not be constructed: " + cause, false, cause);
+    }
   }
 
   /**

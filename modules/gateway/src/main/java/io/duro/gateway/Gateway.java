@@ -6,6 +6,7 @@ import io.duro.api.Headers;
 import io.duro.api.Namespace;
 import io.duro.api.Request;
 import io.duro.api.Response;
+import io.duro.api.Worker;
 import io.duro.runtime.DuroRuntime;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * The HTTP gateway of a node: routes each request to its object with the default router (DESIGN
  * §9) and turns failures into JSON errors.
  *
+ * <p>When the application has a {@link Worker}, every request except {@code /_duro/...} goes to
+ * its {@code fetch} with the full path instead; a Worker that throws (or whose stage fails with
+ * anything but a {@link DuroException}) answers 500 {@code worker_error}.
+ *
  * <ul>
  *   <li>{@code /{binding}/{name}/{rest…}} → {@code idFromName(name)}, the object sees {@code
  *       /{rest…}};
@@ -54,13 +59,15 @@ public final class Gateway {
   private final GatewaySettings settings;
   private final Materializer materializer;
   private final AdminRoutes admin;
+  private final Worker worker;
   private ServerBinding binding;
 
-  private Gateway(DuroRuntime runtime, GatewaySettings settings) {
+  private Gateway(DuroRuntime runtime, GatewaySettings settings, Worker worker) {
     this.runtime = runtime;
     this.settings = settings;
     this.materializer = Materializer.matFromSystem(runtime.system());
     this.admin = new AdminRoutes(runtime);
+    this.worker = worker;
   }
 
   /**
@@ -71,7 +78,20 @@ public final class Gateway {
    * @return the bound gateway
    */
   public static CompletionStage<Gateway> start(DuroRuntime runtime, GatewaySettings settings) {
-    Gateway gateway = new Gateway(runtime, settings);
+    return start(runtime, settings, null);
+  }
+
+  /**
+   * Binds the gateway in front of a Worker.
+   *
+   * @param runtime the node's runtime
+   * @param settings where to bind and the limits
+   * @param worker receives every request except {@code /_duro/...}; null for the default router
+   * @return the bound gateway
+   */
+  public static CompletionStage<Gateway> start(
+      DuroRuntime runtime, GatewaySettings settings, Worker worker) {
+    Gateway gateway = new Gateway(runtime, settings, worker);
     return Http.get(runtime.system())
         .newServerAt(settings.host(), settings.port())
         .bind(gateway::handle)
@@ -127,8 +147,9 @@ public final class Gateway {
           ErrorBody.of("method_not_allowed", method + " is not supported by the gateway")
               .addHeader(RawHeader.create("Allow", "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS")));
     }
-    Target target = resolve(path);
-    String url = target.rest() + http.getUri().rawQueryString().map(q -> "?" + q).orElse("");
+    String query = http.getUri().rawQueryString().map(q -> "?" + q).orElse("");
+    Target target = worker == null ? resolve(path) : null;
+    String url = (worker == null ? target.rest() : path) + query;
     Optional<Long> declared = http.entity().getContentLengthOption().stream().boxed().findFirst();
     if (declared.isPresent() && declared.get() > settings.maxBodyBytes()) {
       http.discardEntityBytes(materializer);
@@ -141,10 +162,52 @@ public final class Gateway {
             strict -> {
               Request request =
                   new Request(method, url, headersOf(http), strict.getData().toArray());
+              if (worker != null) {
+                return callWorker(request);
+              }
               return target.namespace().get(target.id()).fetch(request);
             },
             Runnable::run)
         .handleAsync(this::toHttp, Runnable::run);
+  }
+
+  /** Runs the Worker; any failure but a DuroException becomes a {@link WorkerException}. */
+  private CompletionStage<Response> callWorker(Request request) {
+    CompletionStage<Response> stage;
+    try {
+      stage = worker.fetch(request, runtime.env());
+      if (stage == null) {
+        throw new IllegalStateException(
+            worker.getClass().getName() + ".fetch returned null instead of a CompletionStage");
+      }
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    return stage.handle(
+        (response, error) -> {
+          Throwable cause = error;
+          while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+          }
+          if (cause == null && response == null) {
+            cause = new IllegalStateException(
+                worker.getClass().getName() + ".fetch completed with null instead of a Response");
+          }
+          if (cause == null) {
+            return response;
+          }
+          if (cause instanceof DuroException e) {
+            throw e;
+          }
+          log.warn("Worker {} failed on {}", worker.getClass().getName(), request, cause);
+          throw new WorkerException(
+              "The Worker "
+                  + worker.getClass().getName()
+                  + " threw "
+                  + cause.getClass().getName()
+                  + (cause.getMessage() == null ? "" : ": " + cause.getMessage()),
+              cause);
+        });
   }
 
   private HttpResponse tooLarge(long size) {
@@ -212,6 +275,10 @@ public final class Gateway {
     }
     String rest = "/" + String.join("/", segments.subList(Math.min(restStart, segments.size()),
         segments.size()));
+    if (rest.startsWith("/_duro/")) {
+      throw notFound("Object paths under /_duro/ are reserved for Duro's typed RPC; " + rawPath
+          + " cannot be routed");
+    }
     return new Target(namespace, id, rest);
   }
 
@@ -275,6 +342,20 @@ public final class Gateway {
 
   private static CompletionStage<HttpResponse> done(HttpResponse response) {
     return CompletableFuture.completedFuture(response);
+  }
+
+  /** The application's Worker failed: HTTP 500 {@code worker_error}. */
+  static final class WorkerException extends DuroException {
+    private static final long serialVersionUID = 1L;
+
+    WorkerException(String message, Throwable cause) {
+      super(message, cause);
+    }
+
+    @Override
+    public String code() {
+      return "worker_error";
+    }
   }
 
   /** No route for the path. */

@@ -132,6 +132,13 @@ class GatewayTest {
   }
 
   @Test
+  void objectPathsUnderDuroAreReservedForTypedRpc() throws Exception {
+    HttpResponse<String> r = send("POST", "/echo/n1/_duro/rpc/Api.m", "{}");
+    assertError(r, 404, "not_found");
+    assertTrue(r.body().contains("reserved"), r.body());
+  }
+
+  @Test
   void handlerThatThrowsIs500ObjectError() throws Exception {
     HttpResponse<String> r = send("POST", "/echo/thrower/throw", "");
     assertError(r, 500, "object_error");

@@ -1,20 +1,30 @@
 package io.duro.runtime;
 
+import io.duro.api.Worker;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Modifier;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a node serves: the bound object classes and the string variables objects see through
- * {@code Env}.
+ * What a node serves: the bound object classes, the string variables objects see through {@code
+ * Env}, and optionally a {@link Worker} that receives every gateway request. Made in code ({@link
+ * #of}) or from a {@code duro.json} manifest ({@link Manifest#load}).
  *
+ * @param name the application's name (the manifest's {@code name})
  * @param bindings the bindings, names unique
  * @param vars variables
+ * @param worker the Worker class (the manifest's {@code main}), or empty for the default router
  */
-public record Application(List<ObjectBinding> bindings, Map<String, String> vars) {
+public record Application(
+    String name,
+    List<ObjectBinding> bindings,
+    Map<String, String> vars,
+    Optional<Class<? extends Worker>> worker) {
 
-  /** Checks that binding names are unique and copies the collections. */
+  /** Checks that binding names are unique and the Worker can be constructed; copies. */
   public Application {
     Map<String, ObjectBinding> byName = new LinkedHashMap<>();
     for (ObjectBinding b : bindings) {
@@ -22,8 +32,20 @@ public record Application(List<ObjectBinding> bindings, Map<String, String> vars
         throw new IllegalArgumentException("Binding '" + b.name() + "' is declared twice");
       }
     }
+    name = name == null ? "app" : name;
     bindings = List.copyOf(bindings);
     vars = Map.copyOf(vars);
+    worker.ifPresent(Application::workerConstructor);
+  }
+
+  /**
+   * An application without a name or Worker.
+   *
+   * @param bindings the bindings
+   * @param vars the variables
+   */
+  public Application(List<ObjectBinding> bindings, Map<String, String> vars) {
+    this("app", bindings, vars, Optional.empty());
   }
 
   /**
@@ -37,6 +59,26 @@ public record Application(List<ObjectBinding> bindings, Map<String, String> vars
   }
 
   /**
+   * A copy of this application whose gateway requests go to a Worker.
+   *
+   * @param workerClass the Worker class, with a public no-argument constructor
+   * @return the new application
+   */
+  public Application withWorker(Class<? extends Worker> workerClass) {
+    return new Application(name, bindings, vars, Optional.of(workerClass));
+  }
+
+  /**
+   * A copy of this application with other variables.
+   *
+   * @param newVars the variables
+   * @return the new application
+   */
+  public Application withVars(Map<String, String> newVars) {
+    return new Application(name, bindings, newVars, worker);
+  }
+
+  /**
    * The binding with this name.
    *
    * @param name the binding name
@@ -44,5 +86,33 @@ public record Application(List<ObjectBinding> bindings, Map<String, String> vars
    */
   public Optional<ObjectBinding> binding(String name) {
     return bindings.stream().filter(b -> b.name().equals(name)).findFirst();
+  }
+
+  /**
+   * The public no-argument constructor of a Worker class.
+   *
+   * @param type the class
+   * @return the constructor
+   * @throws IllegalArgumentException when the class is abstract or has none
+   */
+  public static Constructor<? extends Worker> workerConstructor(Class<? extends Worker> type) {
+    if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
+      throw new IllegalArgumentException(
+          "class " + type.getName() + " is abstract; a Worker must be a concrete class");
+    }
+    if (!Modifier.isPublic(type.getModifiers())) {
+      throw new IllegalArgumentException("class " + type.getName() + " must be public");
+    }
+    try {
+      return type.getConstructor();
+    } catch (NoSuchMethodException e) {
+      throw new IllegalArgumentException(
+          "class "
+              + type.getName()
+              + " needs a public no-argument constructor "
+              + type.getSimpleName()
+              + "() (a Worker gets its Env in fetch)",
+          e);
+    }
   }
 }

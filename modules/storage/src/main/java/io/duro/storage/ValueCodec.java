@@ -42,7 +42,7 @@ public final class ValueCodec {
   }
 
   /** A new mapper with Duro's configuration (shared by {@link JacksonJsonCodec}). */
-  static ObjectMapper newMapper() {
+  public static ObjectMapper newMapper() {
     return new ObjectMapper()
         .registerModule(new JavaTimeModule())
         .registerModule(new Jdk8Module())

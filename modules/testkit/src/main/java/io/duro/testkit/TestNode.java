@@ -58,17 +58,35 @@ public final class TestNode implements AutoCloseable {
       Path dataDir,
       Map<String, Class<? extends DurableObject>> bindings,
       Map<String, Object> settings) {
+    List<ObjectBinding> list = new ArrayList<>();
+    bindings.forEach((name, type) -> list.add(ObjectBinding.of(name, type)));
+    return start(dataDir, new Application(list, Map.of()), settings);
+  }
+
+  /**
+   * Starts a node serving an application — e.g. one with a Worker and variables, or one loaded
+   * from a manifest with {@code Manifest.parse(json, "duro.json").load(loader, "test classes")}.
+   *
+   * <pre>{@code
+   * Application app = new Application(List.of(ObjectBinding.of("ROOMS", Room.class)),
+   *     Map.of("GREETING", "hi")).withWorker(Router.class);
+   * try (TestNode node = TestNode.start(tempDir, app, Map.of())) { ... }
+   * }</pre>
+   *
+   * @param dataDir where the journal lives
+   * @param application what to serve
+   * @param settings configuration paths and values
+   * @return the running node
+   */
+  public static TestNode start(
+      Path dataDir, Application application, Map<String, Object> settings) {
     Map<String, Object> overlay = new HashMap<>(settings);
     overlay.put("duro.data-dir", dataDir.toAbsolutePath().toString());
     overlay.putIfAbsent("duro.gateway.port", 0);
     overlay.putIfAbsent("duro.gateway.host", "127.0.0.1");
-    List<ObjectBinding> list = new ArrayList<>();
-    bindings.forEach((name, type) -> list.add(ObjectBinding.of(name, type)));
     try {
       DuroServer server =
-          DuroServer.start(
-                  DuroConfig.load(ConfigFactory.parseMap(overlay)),
-                  new Application(list, Map.of()))
+          DuroServer.start(DuroConfig.load(ConfigFactory.parseMap(overlay)), application)
               .toCompletableFuture()
               .get(DuroServer.START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       return new TestNode(server);

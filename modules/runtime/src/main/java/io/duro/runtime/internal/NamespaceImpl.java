@@ -118,6 +118,11 @@ public final class NamespaceImpl implements Namespace {
     }
 
     @Override
+    public <T> T as(Class<T> iface) {
+      return Rpc.proxy(iface, this::fetch, toString());
+    }
+
+    @Override
     public String toString() {
       return "Stub(" + key.name() + ", " + id + ")";
     }

@@ -7,6 +7,7 @@ import io.duro.api.DurableObjectState;
 import io.duro.api.Env;
 import io.duro.api.ObjectResetException;
 import io.duro.api.OverloadedException;
+import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.Storage;
 import io.duro.api.AlarmInfo;
@@ -517,7 +518,8 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     running.put(requestId, new Running(d.replyTo(), System.nanoTime()));
     CompletionStage<Response> stage;
     try {
-      stage = instance.fetch(d.request().toRequest());
+      Request request = d.request().toRequest();
+      stage = Rpc.isCall(request) ? Rpc.dispatch(instance, request) : instance.fetch(request);
       if (stage == null) {
         throw new IllegalStateException(
             setup.objectClass().getName() + ".fetch returned null instead of a CompletionStage");
