@@ -90,6 +90,7 @@ public final class Main {
             ConfigFactory.parseMap(Map.of("duro.data-dir", dataDir.toString()))
                 .withFallback(overlay));
     DataDirectory.checkJournalOpens(config, dataDir);
+    JournalDatabase.checkReachable(config);
     DuroServer server;
     try {
       server =
