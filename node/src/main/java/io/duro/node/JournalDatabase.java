@@ -35,8 +35,8 @@ final class JournalDatabase {
     }
     String user = db.hasPath("user") ? db.getString("user") : "";
     DriverManager.setLoginTimeout(LOGIN_TIMEOUT_SECONDS);
-    try (Connection c =
-        DriverManager.getConnection(url, user, db.hasPath("password") ? db.getString("password") : "")) {
+    String password = db.hasPath("password") ? db.getString("password") : "";
+    try (Connection c = DriverManager.getConnection(url, user, password)) {
       c.createStatement().execute("SELECT 1");
     } catch (SQLException e) {
       throw new IllegalStateException(

@@ -8,7 +8,7 @@ import java.util.List;
  * The {@code duro.cluster} settings and the seed nodes, read once at start (see {@code
  * reference.conf}).
  *
- * @param seedNodes {@code pekko.cluster.seed-nodes}; empty means the node forms a cluster of its own
+ * @param seedNodes {@code pekko.cluster.seed-nodes}; empty: the node forms a cluster of its own
  * @param joinTimeout how long the node waits to become an Up member before it gives up
  * @param schemaAttempts how many times the journal schema creation is tried at start
  */
