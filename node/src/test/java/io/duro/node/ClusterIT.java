@@ -79,6 +79,11 @@ class ClusterIT {
     if (db != null) {
       db.close();
     }
+    if (temp != null) {
+      try (var files = Files.walk(temp)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   private NodeProcess launch(int i) throws IOException {
@@ -195,6 +200,7 @@ class ClusterIT {
     final Map<String, AtomicInteger> sent = new ConcurrentHashMap<>();
     final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     final AtomicLong lastFailureSentAt = new AtomicLong();
+    final AtomicLong lastFailureSeenAt = new AtomicLong();
     final AtomicInteger retries = new AtomicInteger();
     final AtomicBoolean running = new AtomicBoolean(true);
     final ExecutorService pool;
@@ -226,6 +232,7 @@ class ClusterIT {
         if (outcome != null) {
           failures.add(name + ": " + outcome);
           lastFailureSentAt.accumulateAndGet(sentAt, Math::max);
+          lastFailureSeenAt.accumulateAndGet(System.nanoTime(), Math::max);
         }
       }
       return null;
@@ -300,15 +307,22 @@ class ClusterIT {
       }
     }
     load.stop();
+    // Requests sent later than `failover` after the kill all succeeded; the last failure was
+    // seen `lastSeen` after it (a request lost with the dead node fails by the 5 s timeout).
+    // The real time lies in between: few requests are sent while most clients wait.
     Duration failover =
         Duration.ofNanos(Math.max(0, load.lastFailureSentAt.get() - killedAt));
+    Duration lastSeen =
+        Duration.ofNanos(Math.max(0, load.lastFailureSeenAt.get() - killedAt));
     System.out.printf(
         "kill -9: %d increments acknowledged before the kill, %d in all, %d failed;"
-            + " requests sent %d ms or more after the kill all succeeded%n",
-        ackedBeforeKill, load.ackedCount(), load.failures.size(), failover.toMillis());
-    Files.writeString(
-        temp.getParent().resolve("duro-cluster-it-failover.txt"),
-        "failover_ms=" + failover.toMillis() + "\n");
+            + " requests sent %d ms or more after the kill all succeeded;"
+            + " the last failure was seen %d ms after the kill%n",
+        ackedBeforeKill,
+        load.ackedCount(),
+        load.failures.size(),
+        failover.toMillis(),
+        lastSeen.toMillis());
 
     assertTrue(ackedBeforeKill > 100, "the load ran before the kill: " + ackedBeforeKill);
     assertTrue(
@@ -330,13 +344,30 @@ class ClusterIT {
           new ArrayList<>(load.acked.getOrDefault(name, new ConcurrentLinkedQueue<>()));
       TreeSet<Long> distinct = new TreeSet<>(acks);
       assertEquals(acks.size(), distinct.size(), name + ": a value was given out twice: " + acks);
-      long value = via.get("/counter/" + name).value();
+      long value = readWithRetries(via, "/counter/" + name);
       if (exact) {
         assertEquals(acks.size(), value, name + ": acknowledged " + acks);
       } else {
         assertTrue(value >= acks.size(), name + ": lost acknowledged increments " + value);
         assertTrue(distinct.isEmpty() || value >= distinct.last(), name + ": lost the last one");
         assertTrue(value <= e.getValue().get(), name + ": more increments than requests sent");
+      }
+    }
+  }
+
+  /**
+   * GET of a counter, tried up to 3 times on a timeout: right after a failover the first call of
+   * an object may wait for its shard to be allocated again (slow on a busy machine); reads are
+   * idempotent, so a retry cannot change the count being checked.
+   */
+  private static long readWithRetries(HttpJson via, String path) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return via.get(path).value();
+      } catch (java.net.http.HttpTimeoutException e) {
+        if (attempt == 3) {
+          throw e;
+        }
       }
     }
   }
