@@ -13,6 +13,10 @@ import java.util.Optional;
  * @param region region name, or empty
  * @param app application jar ({@code --app}), or empty
  * @param manifest manifest file ({@code --manifest}), or empty
+ * @param seeds cluster seed nodes as {@code host:port} (repeatable {@code --seed}), or empty
+ * @param clusterHost the Artery (cluster remoting) host name other nodes reach this one at
+ * @param clusterPort the Artery port, or empty for the configured default
+ * @param managementPort the Pekko Management HTTP port, or empty for the configured default
  * @param help whether {@code --help} was given
  */
 record CommandLine(
@@ -22,7 +26,15 @@ record CommandLine(
     Optional<String> region,
     Optional<Path> app,
     Optional<Path> manifest,
+    List<String> seeds,
+    Optional<String> clusterHost,
+    Optional<Integer> clusterPort,
+    Optional<Integer> managementPort,
     boolean help) {
+
+  CommandLine {
+    seeds = List.copyOf(seeds);
+  }
 
   static final String USAGE =
       """
@@ -45,6 +57,18 @@ record CommandLine(
 
       Without --app or --manifest the node serves the built-in application.
       A manifest or class that cannot be used stops the node at start (exit 1).
+      Cluster (see docs/operations.md; all of these can also be set in --config):
+        --seed HOST:PORT  a seed node's Artery address; repeat for several seeds.
+                          Every node of a cluster gets the same list. Without any
+                          seed the node forms a cluster of its own.
+        --cluster-host H  host name or IP the other nodes reach this node at
+                          (default 127.0.0.1)
+        --cluster-port N  Artery (cluster remoting) port (default 0: any free port;
+                          a seed node needs a fixed one)
+        --management-port N
+                          Pekko Management HTTP port: /ready, /alive,
+                          /cluster/members (default 8558)
+
       """;
 
   /**
@@ -61,6 +85,10 @@ record CommandLine(
     Optional<String> region = Optional.empty();
     Optional<Path> app = Optional.empty();
     Optional<Path> manifest = Optional.empty();
+    List<String> seeds = new java.util.ArrayList<>();
+    Optional<String> clusterHost = Optional.empty();
+    Optional<Integer> clusterPort = Optional.empty();
+    Optional<Integer> managementPort = Optional.empty();
     boolean help = false;
     for (int i = 0; i < args.size(); i++) {
       String flag = args.get(i);
@@ -72,17 +100,33 @@ record CommandLine(
       }
       switch (flag) {
         case "--help", "-h" -> help = true;
-        case "--port" -> {
+        case "--port" ->
+            port = Optional.of(portNumber(flag, inlineValue, args, inlineValue != null ? i : ++i));
+        case "--cluster-port" ->
+            clusterPort =
+                Optional.of(portNumber(flag, inlineValue, args, inlineValue != null ? i : ++i));
+        case "--management-port" ->
+            managementPort =
+                Optional.of(portNumber(flag, inlineValue, args, inlineValue != null ? i : ++i));
+        case "--cluster-host" -> {
           String v = inlineValue != null ? inlineValue : value(args, ++i, flag);
-          try {
-            int p = Integer.parseInt(v);
-            if (p < 0 || p > 65535) {
-              throw new NumberFormatException();
-            }
-            port = Optional.of(p);
-          } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--port needs a number 0..65535; got '" + v + "'");
+          if (v.isBlank() || v.contains(":") && !v.startsWith("[")) {
+            throw new IllegalArgumentException(
+                "--cluster-host needs a host name or IP address (no port); got '" + v + "'");
           }
+          clusterHost = Optional.of(v);
+        }
+        case "--seed" -> {
+          String v = inlineValue != null ? inlineValue : value(args, ++i, flag);
+          int colon = v.lastIndexOf(':');
+          boolean valid = colon > 0 && v.substring(colon + 1).matches("[0-9]{1,5}");
+          if (!valid || Integer.parseInt(v.substring(colon + 1)) > 65535
+              || Integer.parseInt(v.substring(colon + 1)) == 0) {
+            throw new IllegalArgumentException(
+                "--seed needs HOST:PORT, the Artery address of a seed node (e.g. 10.0.0.1:25520);"
+                    + " got '" + v + "'");
+          }
+          seeds.add(v);
         }
         case "--data-dir" -> {
           String v = inlineValue != null ? inlineValue : value(args, ++i, flag);
@@ -128,7 +172,27 @@ record CommandLine(
           "--app and --manifest cannot be used together: an application jar carries its own"
               + " duro.json");
     }
-    return new CommandLine(port, dataDir, config, region, app, manifest, help);
+    return new CommandLine(
+        port, dataDir, config, region, app, manifest, seeds, clusterHost, clusterPort,
+        managementPort, help);
+  }
+
+  /** The Pekko address of a seed given as {@code host:port} (the actor system is "duro"). */
+  static String seedAddress(String hostPort) {
+    return "pekko://duro@" + hostPort;
+  }
+
+  private static int portNumber(String flag, String inlineValue, List<String> args, int i) {
+    String v = inlineValue != null ? inlineValue : value(args, i, flag);
+    try {
+      int p = Integer.parseInt(v);
+      if (p < 0 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      return p;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(flag + " needs a number 0..65535; got '" + v + "'");
+    }
   }
 
   private static String value(List<String> args, int i, String flag) {

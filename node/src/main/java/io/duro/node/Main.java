@@ -54,12 +54,22 @@ public final class Main {
       System.exit(1);
       return;
     }
+    Config config = server.system().settings().config();
     System.out.println(
         "Duro node serving on http://localhost:"
             + server.port()
             + " (data in "
-            + server.system().settings().config().getString("duro.data-dir")
+            + config.getString("duro.data-dir")
             + ")");
+    System.out.println(
+        "Cluster member "
+            + server.system().address()
+            + (config.getBoolean("duro.management.enabled")
+                ? ", management on http://"
+                    + config.getString("pekko.management.http.hostname")
+                    + ":"
+                    + config.getString("pekko.management.http.port")
+                : ""));
     server.whenTerminated().toCompletableFuture().join();
   }
 
@@ -73,13 +83,19 @@ public final class Main {
   static DuroServer start(CommandLine cli) {
     Application application = application(cli);
     Config overlay = overlay(cli);
+    Config configured = DuroConfig.load(overlay);
+    // The data directory's checks and marker are about the embedded H2 journal; with another
+    // journal (PostgreSQL) the directory is only made absolute.
+    boolean h2 = journalIsH2File(configured);
+    Path configuredDir = Path.of(configured.getString("duro.data-dir"));
     Path dataDir =
-        DataDirectory.prepare(Path.of(DuroConfig.load(overlay).getString("duro.data-dir")));
+        h2 ? DataDirectory.prepare(configuredDir) : configuredDir.toAbsolutePath().normalize();
     Config config =
         DuroConfig.load(
             ConfigFactory.parseMap(Map.of("duro.data-dir", dataDir.toString()))
                 .withFallback(overlay));
     DataDirectory.checkJournalOpens(config, dataDir);
+    JournalDatabase.checkReachable(config);
     DuroServer server;
     try {
       server =
@@ -94,7 +110,9 @@ public final class Main {
       if (cause instanceof DuroServer.StartFailure failure) {
         throw new IllegalStateException(
             failure.getMessage()
-                + (failure.isJournalFailure() ? DataDirectory.corruptionHint(dataDir) : ""),
+                + (failure.isJournalFailure() && journalIsH2File(config)
+                    ? DataDirectory.corruptionHint(dataDir)
+                    : ""),
             failure);
       }
       throw new IllegalStateException(describe(cause), cause);
@@ -105,21 +123,42 @@ public final class Main {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting", e);
     }
-    DataDirectory.markInitialized(dataDir);
+    if (h2) {
+      DataDirectory.markInitialized(dataDir);
+    }
     return server;
   }
 
-  /** Command-line flags over the {@code --config} file. */
+  /**
+   * Command-line flags over the {@code --config} file, over the node's own defaults (the node,
+   * unlike in-JVM test nodes, serves Pekko Management).
+   */
   static Config overlay(CommandLine cli) {
     Map<String, Object> flags = new HashMap<>();
     cli.dataDir().ifPresent(d -> flags.put("duro.data-dir", d.toString()));
     cli.port().ifPresent(p -> flags.put("duro.gateway.port", p));
     cli.region().ifPresent(r -> flags.put("duro.region", r));
+    if (!cli.seeds().isEmpty()) {
+      flags.put(
+          "pekko.cluster.seed-nodes",
+          cli.seeds().stream().map(CommandLine::seedAddress).toList());
+    }
+    cli.clusterHost().ifPresent(h -> flags.put("pekko.remote.artery.canonical.hostname", h));
+    cli.clusterPort().ifPresent(p -> flags.put("pekko.remote.artery.canonical.port", p));
+    cli.managementPort().ifPresent(p -> flags.put("duro.management.port", p));
     Config file =
         cli.configFile()
             .map(f -> ConfigFactory.parseFile(f.toFile()))
             .orElse(ConfigFactory.empty());
-    return ConfigFactory.parseMap(flags).withFallback(file);
+    return ConfigFactory.parseMap(flags)
+        .withFallback(file)
+        .withFallback(ConfigFactory.parseMap(Map.of("duro.management.enabled", true)));
+  }
+
+  /** Whether the journal is the embedded H2 file database (data directory advice applies). */
+  private static boolean journalIsH2File(Config config) {
+    String url = "pekko-persistence-jdbc.shared-databases.duro.db.url";
+    return config.hasPath(url) && config.getString(url).startsWith("jdbc:h2:file:");
   }
 
   /**

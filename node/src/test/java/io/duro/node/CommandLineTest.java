@@ -63,7 +63,10 @@ class CommandLineTest {
 
   @Test
   void usageNamesEveryFlag() {
-    for (String flag : List.of("--port", "--data-dir", "--config", "--region", "--help")) {
+    for (String flag :
+        List.of(
+            "--port", "--data-dir", "--config", "--region", "--help", "--seed", "--cluster-host",
+            "--cluster-port", "--management-port")) {
       assertTrue(CommandLine.USAGE.contains(flag), flag + " is missing from the usage text");
     }
   }
@@ -144,5 +147,32 @@ class CommandLineTest {
   void usageNamesAppAndManifest() {
     assertTrue(CommandLine.USAGE.contains("--app JAR"));
     assertTrue(CommandLine.USAGE.contains("--manifest FILE"));
+  }
+
+  @Test
+  void clusterFlagsBecomeSeedNodesArteryAddressAndManagementPort() {
+    CommandLine cli =
+        CommandLine.parse(
+            List.of(
+                "--seed", "10.0.0.1:25520", "--seed=node2:25520", "--cluster-host", "10.0.0.3",
+                "--cluster-port=25521", "--management-port", "8600"));
+    assertEquals(List.of("10.0.0.1:25520", "node2:25520"), cli.seeds());
+    com.typesafe.config.Config overlay = Main.overlay(cli);
+    assertEquals(
+        List.of("pekko://duro@10.0.0.1:25520", "pekko://duro@node2:25520"),
+        overlay.getStringList("pekko.cluster.seed-nodes"));
+    assertEquals("10.0.0.3", overlay.getString("pekko.remote.artery.canonical.hostname"));
+    assertEquals(25521, overlay.getInt("pekko.remote.artery.canonical.port"));
+    assertEquals(8600, overlay.getInt("duro.management.port"));
+    assertTrue(overlay.getBoolean("duro.management.enabled"), "the node serves management");
+  }
+
+  @Test
+  void seedWithoutAPortOrWithABadPortIsRejectedWithTheValue() {
+    assertTrue(failure("--seed", "node1").contains("'node1'"));
+    assertTrue(failure("--seed", "node1:0").contains("HOST:PORT"));
+    assertTrue(failure("--seed", "node1:99999").contains("99999"));
+    assertTrue(failure("--cluster-port", "x").contains("--cluster-port"));
+    assertTrue(failure("--cluster-host", "h:25520").contains("no port"));
   }
 }

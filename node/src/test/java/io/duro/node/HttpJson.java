@@ -24,8 +24,15 @@ final class HttpJson {
 
   private final HttpClient client;
   private final String base;
+  private final Duration timeout;
 
   HttpJson(int port) {
+    this(port, Duration.ofSeconds(30));
+  }
+
+  /** A client whose requests give up after {@code timeout}. */
+  HttpJson(int port, Duration timeout) {
+    this.timeout = timeout;
     this.client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -74,7 +81,7 @@ final class HttpJson {
       throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(30))
+            .timeout(timeout)
             .header("Content-Type", "application/json")
             .method(method, body)
             .build();

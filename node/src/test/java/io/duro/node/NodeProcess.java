@@ -65,6 +65,10 @@ final class NodeProcess implements AutoCloseable {
       throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString()));
+    if (!args.contains("--management-port")) {
+      // Pekko Management's default port (8558) would collide between nodes run side by side.
+      command.addAll(List.of("--management-port", "" + freePort()));
+    }
     command.addAll(args);
     Path out = logDir.resolve(name + ".out");
     Path err = logDir.resolve(name + ".err");
@@ -136,6 +140,11 @@ final class NodeProcess implements AutoCloseable {
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       throw new AssertionError("The node survived SIGKILL for 30 s");
     }
+  }
+
+  /** Sends SIGTERM (graceful shutdown: Pekko's coordinated shutdown runs). */
+  void terminate() {
+    process.destroy();
   }
 
   /** Waits for the process to end by itself. */

@@ -3,10 +3,13 @@ package io.duro.gateway;
 import com.typesafe.config.Config;
 import io.duro.api.Worker;
 import io.duro.runtime.Application;
+import io.duro.runtime.ClusterJoinException;
 import io.duro.runtime.DuroRuntime;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -46,6 +49,10 @@ public final class DuroServer implements AutoCloseable {
     return DuroRuntime.start(system, application)
         .exceptionally(
             error -> {
+              Throwable cause = unwrap(error);
+              if (cause instanceof ClusterJoinException) {
+                throw new StartFailure(cause.getMessage(), false, cause);
+              }
               throw new StartFailure(
                   "the journal cannot be opened: " + rootMessage(error), true, error);
             })
@@ -64,7 +71,10 @@ public final class DuroServer implements AutoCloseable {
                               false,
                               error);
                         })
-                    .thenApply(gateway -> new DuroServer(system, runtime, gateway)))
+                    .thenCompose(
+                        gateway ->
+                            startManagement(system, gatewaySettings)
+                                .thenApply(done -> new DuroServer(system, runtime, gateway))))
         .whenComplete(
             (server, error) -> {
               if (error != null) {
@@ -86,6 +96,39 @@ public final class DuroServer implements AutoCloseable {
       throw new StartFailure(
           "the Worker " + type.getName() + " could not be constructed: " + cause, false, cause);
     }
+  }
+
+  /** Starts Pekko Management's HTTP endpoint when {@code duro.management.enabled}. */
+  private static CompletionStage<Void> startManagement(
+      ActorSystem<Void> system, GatewaySettings settings) {
+    if (!settings.management()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Config c = system.settings().config();
+    String where =
+        c.getString("pekko.management.http.hostname")
+            + ":"
+            + c.getString("pekko.management.http.port");
+    return PekkoManagement.get(system)
+        .start()
+        .<Void>thenApply(uri -> null)
+        .exceptionally(
+            error -> {
+              throw new StartFailure(
+                  "the management endpoint cannot listen on "
+                      + where
+                      + " (duro.management.port, --management-port): "
+                      + rootMessage(error),
+                  false,
+                  error);
+            });
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   /**

@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -26,6 +28,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
@@ -45,11 +48,19 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /{binding}/{name}/{rest…}} → {@code idFromName(name)}, the object sees {@code
  *       /{rest…}};
  *   <li>{@code /{binding}/id/{hex}/{rest…}} → {@code idFromString(hex)};
- *   <li>{@code /_duro/...} → the admin API ({@link AdminRoutes}).
+ *   <li>{@code /_duro/...} → the admin API ({@link AdminRoutes}); {@code GET /_duro/health} → 200
+ *       once the node serves requests, 503 while it shuts down.
  * </ul>
  *
  * A body larger than {@code duro.gateway.max-body-bytes} is refused with 413 before any object sees
  * it.
+ *
+ * <p>Graceful shutdown (SIGTERM, {@code ActorSystem.terminate}) runs Pekko's coordinated shutdown;
+ * the gateway takes part in it: before the unbind phase it starts answering every new request with
+ * 503 {@code shutting_down} ({@code Retry-After: 1}, {@code Connection: close}) so clients and load
+ * balancers go to another node; then it unbinds; then it waits up to {@code
+ * duro.gateway.shutdown-deadline} for the requests in flight. Only after that does Cluster Sharding
+ * hand this node's objects over to the other nodes (a later phase).
  */
 public final class Gateway {
 
@@ -61,6 +72,8 @@ public final class Gateway {
   private final AdminRoutes admin;
   private final Worker worker;
   private ServerBinding binding;
+  // Set once by coordinated shutdown, read by request threads.
+  private volatile boolean shuttingDown;
 
   private Gateway(DuroRuntime runtime, GatewaySettings settings, Worker worker) {
     this.runtime = runtime;
@@ -98,8 +111,38 @@ public final class Gateway {
         .thenApply(
             b -> {
               gateway.binding = b;
+              gateway.joinCoordinatedShutdown();
               return gateway;
             });
+  }
+
+  private void joinCoordinatedShutdown() {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(runtime.system());
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+        "duro-gateway-refuse-new-requests",
+        () -> {
+          shuttingDown = true;
+          log.info("Shutting down: new requests are answered 503 shutting_down");
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceUnbind(),
+        "duro-gateway-unbind",
+        () -> binding.unbind());
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceRequestsDone(),
+        "duro-gateway-finish-in-flight-requests",
+        () -> binding.terminate(settings.shutdownDeadline()).thenApply(t -> Done.getInstance()));
+  }
+
+  /**
+   * Whether coordinated shutdown has started (the gateway answers 503 to new requests).
+   *
+   * @return true once the node shuts down
+   */
+  public boolean isShuttingDown() {
+    return shuttingDown;
   }
 
   /**
@@ -137,6 +180,15 @@ public final class Gateway {
   private CompletionStage<HttpResponse> route(HttpRequest http) {
     String path = http.getUri().getPathString();
     String method = http.method().name();
+    if (shuttingDown) {
+      http.discardEntityBytes(materializer);
+      return done(
+          ErrorBody.of(
+                  "shutting_down",
+                  "This node is shutting down and takes no new requests; retry on another node",
+                  java.time.Duration.ofSeconds(1))
+              .addHeader(Connection.create("close")));
+    }
     if (path.startsWith(AdminRoutes.PREFIX)) {
       http.discardEntityBytes(materializer);
       return admin.handle(http, path, method);

@@ -10,8 +10,16 @@ import java.time.Duration;
  * @param port port to bind (0 picks a free one)
  * @param maxBodyBytes largest accepted request body
  * @param bodyTimeout how long to wait for a request body
+ * @param shutdownDeadline how long a shutting-down gateway waits for the requests in flight
+ * @param management whether the node starts Pekko Management (its HTTP endpoint)
  */
-public record GatewaySettings(String host, int port, long maxBodyBytes, Duration bodyTimeout) {
+public record GatewaySettings(
+    String host,
+    int port,
+    long maxBodyBytes,
+    Duration bodyTimeout,
+    Duration shutdownDeadline,
+    boolean management) {
 
   /**
    * Reads the settings.
@@ -26,7 +34,9 @@ public record GatewaySettings(String host, int port, long maxBodyBytes, Duration
             c.getString("host"),
             c.getInt("port"),
             c.getBytes("max-body-bytes"),
-            c.getDuration("body-timeout"));
+            c.getDuration("body-timeout"),
+            c.getDuration("shutdown-deadline"),
+            config.getBoolean("duro.management.enabled"));
     if (s.port < 0 || s.port > 65535) {
       throw new IllegalArgumentException("duro.gateway.port must be 0..65535; it is " + s.port);
     }

@@ -16,6 +16,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
@@ -104,19 +107,48 @@ public final class DuroRuntime {
    * @return completes when the node serves requests, or fails if the journal cannot be opened
    */
   public static CompletionStage<DuroRuntime> start(ActorSystem<?> system, Application application) {
-    return SchemaUtils.createIfNotExists(system)
+    ClusterSettings cluster = ClusterSettings.from(system.settings().config());
+    return createSchema(system, cluster.schemaAttempts())
         .thenCompose(
             done -> {
-              Cluster cluster = Cluster.get(system);
-              if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-                cluster.manager().tell(Join.create(cluster.selfMember().address()));
+              Cluster self = Cluster.get(system);
+              if (cluster.seedNodes().isEmpty()) {
+                self.manager().tell(Join.create(self.selfMember().address()));
               }
               DuroRuntime runtime = new DuroRuntime(system, application);
               CompletableFuture<DuroRuntime> up = new CompletableFuture<>();
               org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
                   .registerOnMemberUp(() -> up.complete(runtime));
-              return up;
+              return up.orTimeout(cluster.joinTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                  .exceptionallyCompose(
+                      error ->
+                          CompletableFuture.failedFuture(
+                              error instanceof TimeoutException
+                                  ? new ClusterJoinException(
+                                      "the node "
+                                          + self.selfMember().address()
+                                          + " did not join its cluster within "
+                                          + cluster.joinTimeout().toSeconds()
+                                          + " s (duro.cluster.join-timeout): none of the seed"
+                                          + " nodes "
+                                          + cluster.seedNodes()
+                                          + " admitted it; are they running and reachable"
+                                          + " from this host?")
+                                  : error));
             });
+  }
+
+  /** Creates the journal tables when missing; retried because nodes may start together. */
+  private static CompletionStage<Done> createSchema(ActorSystem<?> system, int attempts) {
+    return SchemaUtils.createIfNotExists(system)
+        .exceptionallyCompose(
+            error ->
+                attempts <= 1
+                    ? CompletableFuture.failedFuture(error)
+                    : CompletableFuture.supplyAsync(
+                            () -> null,
+                            CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, Runnable::run))
+                        .thenCompose(x -> createSchema(system, attempts - 1)));
   }
 
   private Env envFor(ObjectTurns caller) {
