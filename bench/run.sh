@@ -176,7 +176,7 @@ row() {
   err="$(field "$RESULT" sockerr)"
   rps="$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.0f", r / (d / 1e6) }')"
   if [ "$name" = baseline ]; then
-    BASE_RPS[$conns]="$rps"
+    BASE_RPS[$conns]="$rps" # the ratios of the following rows use this one
     ratio="1.00"
   elif [ -n "${BASE_RPS[$conns]:-}" ]; then
     ratio="$(awk -v a="$rps" -v b="${BASE_RPS[$conns]}" 'BEGIN { printf "%.2f", a / b }')"
@@ -224,20 +224,32 @@ check() { # counter-delta: uses RESULT and WARM_OK/WARM_SENT
 
 has_case() { [[ " $CASES " == *" $1 "* ]]; }
 
+# The baseline server stays up for the whole run and is measured again right before the node's
+# cases at each connection count, so that every ratio compares figures taken minutes apart at
+# most (the machine is shared: its load changes during a run).
+BASE_PORT=""
 if has_case baseline; then
-  echo "baseline: JDK HttpServer" >&2
   start_baseline
-  for c in $CONNECTIONS; do
-    measure baseline "$c" BENCH_MODE=get BENCH_PATH=/
-    row baseline "$c" "-"
-  done
-  stop_server
+  BASE_PORT="$PORT"
+  BASE_PID="$SERVER_PID"
 fi
+
+measure_baseline() { # connections
+  [ -n "$BASE_PORT" ] || return 0
+  local node_port="$PORT" node_pid="$SERVER_PID"
+  PORT="$BASE_PORT"
+  SERVER_PID="$BASE_PID"
+  measure baseline "$1" BENCH_MODE=get BENCH_PATH=/
+  row baseline "$1" "JDK HttpServer, constant body"
+  PORT="$node_port"
+  SERVER_PID="$node_pid"
+}
 
 if has_case hot-inc || has_case hot-get || has_case spread-inc || has_case new-objects; then
   echo "node: default idle timeout (120 s)" >&2
   start_node warm "# idle-timeout left at its default, 120s: objects stay in memory"
   for c in $CONNECTIONS; do
+    measure_baseline "$c"
     if has_case hot-inc; then
       before="$(counter_value hot)"
       measure hot-inc "$c" BENCH_MODE=post BENCH_PATH=/counter/hot/increment
@@ -269,6 +281,7 @@ if has_case spread-cold; then
   echo "node: idle timeout $COLD_IDLE (spread-cold)" >&2
   start_node cold "duro.runtime.idle-timeout = $COLD_IDLE"
   for c in $CONNECTIONS; do
+    measure_baseline "$c"
     before="$(counter_sum c "$OBJECTS")"
     sleep 3 # let the objects that the read woke passivate again
     measure spread-cold "$c" BENCH_MODE=spread BENCH_PREFIX=c BENCH_OBJECTS="$OBJECTS"
@@ -288,7 +301,8 @@ fi
     "${WARMUP}s warm-up + ${DURATION}s per case; spread cases over $OBJECTS objects;" \
     "spread-inc with the default idle timeout (120 s, objects warm), spread-cold with" \
     "duro.runtime.idle-timeout = $COLD_IDLE. Latencies in ms; threads = the server's highest live" \
-    "thread count during the case; errors = non-2xx + socket errors."
+    "thread count during the case; errors = non-2xx + socket errors; × baseline = req/s over the" \
+    "baseline row just above at the same connections."
   echo
   echo "| case | conns | req/s | p50 | p99 | max | × baseline | threads | 2xx | errors | check |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
