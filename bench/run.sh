@@ -52,6 +52,7 @@ PIDS=()
 cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -123,6 +124,13 @@ field() { # RESULT-line key
   sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"
 }
 
+# CPU time (user + system, in clock ticks) the process has used so far. CPU per request is far
+# less sensitive to the shared machine's load than req/s.
+cpu_ticks() { # pid
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+TICK_HZ="$(getconf CLK_TCK)"
+
 MAX_THREADS=0
 sample_threads() { # pid file: writes the highest live thread count seen, until killed
   local max=0 t
@@ -151,7 +159,10 @@ measure() {
     jcmd "$SERVER_PID" JFR.start name="$name-$conns" settings=profile \
       filename="$BENCH_JFR_DIR/$name-$conns.jfr" >/dev/null
   fi
+  local cpu0
+  cpu0="$(cpu_ticks "$SERVER_PID")"
   RESULT="$(run_wrk "$conns" "$DURATION" "$@" BENCH_RUN=r)"
+  CPU_TICKS=$(($(cpu_ticks "$SERVER_PID") - cpu0))
   if [ -n "${BENCH_JFR_DIR:-}" ] && [ "$name" != baseline ]; then
     jcmd "$SERVER_PID" JFR.stop name="$name-$conns" >/dev/null
   fi
@@ -183,7 +194,9 @@ row() {
   else
     ratio="-"
   fi
-  ROWS+=("| $name | $conns | $rps | $(ms "$(field "$RESULT" p50_us)") | $(ms "$(field "$RESULT" p99_us)") | $(ms "$(field "$RESULT" max_us)") | $ratio | $MAX_THREADS | $ok | $((bad + err)) | $check |")
+  local cpu_us
+  cpu_us="$(awk -v t="$CPU_TICKS" -v hz="$TICK_HZ" -v r="$req" 'BEGIN { printf "%.0f", t * 1e6 / hz / (r > 0 ? r : 1) }')"
+  ROWS+=("| $name | $conns | $rps | $(ms "$(field "$RESULT" p50_us)") | $(ms "$(field "$RESULT" p99_us)") | $(ms "$(field "$RESULT" max_us)") | $ratio | $cpu_us | $MAX_THREADS | $ok | $((bad + err)) | $check |")
   echo "${ROWS[-1]}" >&2
 }
 
@@ -302,9 +315,10 @@ fi
     "spread-inc with the default idle timeout (120 s, objects warm), spread-cold with" \
     "duro.runtime.idle-timeout = $COLD_IDLE. Latencies in ms; threads = the server's highest live" \
     "thread count during the case; errors = non-2xx + socket errors; × baseline = req/s over the" \
-    "baseline row just above at the same connections."
+    "baseline row just above at the same connections; CPU µs/req = the server process's user +" \
+    "system CPU time during the case over its requests."
   echo
-  echo "| case | conns | req/s | p50 | p99 | max | × baseline | threads | 2xx | errors | check |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| case | conns | req/s | p50 | p99 | max | × baseline | CPU µs/req | threads | 2xx | errors | check |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   printf '%s\n' "${ROWS[@]}"
 } | tee "${OUT:-/dev/null}"
