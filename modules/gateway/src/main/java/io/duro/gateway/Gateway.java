@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -54,6 +55,9 @@ public final class Gateway {
   private final DuroRuntime runtime;
   private final GatewaySettings settings;
   private final Materializer materializer;
+  /** Parsed Content-Type values of responses, at most {@link #MAX_CACHED_CONTENT_TYPES}. */
+  private final Map<String, ContentType> contentTypes = new ConcurrentHashMap<>();
+  private static final int MAX_CACHED_CONTENT_TYPES = 256;
   private ServerBinding binding;
 
   private Gateway(DuroRuntime runtime, GatewaySettings settings) {
@@ -142,6 +146,19 @@ public final class Gateway {
     if (declared.isPresent() && declared.get() > settings.maxBodyBytes()) {
       http.discardEntityBytes(materializer);
       return done(tooLarge(declared.get()));
+    }
+    if (http.entity() instanceof HttpEntity.Strict whole) {
+      // The body arrived whole (always for an empty one): toStrict would materialize a stream
+      // per request (15% of a hot-get's CPU in a profile, docs/benchmarks.md). Its size was
+      // checked above against the Content-Length that a strict entity always has.
+      CompletionStage<Response> response;
+      try {
+        Request request = new Request(method, url, headersOf(http), whole.getData().toArray());
+        response = target.namespace().get(target.id()).fetch(request);
+      } catch (RuntimeException e) {
+        response = CompletableFuture.failedFuture(e);
+      }
+      return response.handleAsync(this::toHttp, Runnable::run);
     }
     return http.entity()
         .toStrict(settings.bodyTimeout().toMillis(), settings.maxBodyBytes(), materializer)
@@ -249,7 +266,7 @@ public final class Gateway {
     return Headers.of(map);
   }
 
-  private static HttpResponse render(Response response) {
+  private HttpResponse render(Response response) {
     ContentType type = ContentTypes.APPLICATION_OCTET_STREAM;
     List<HttpHeader> headers = new ArrayList<>();
     for (Map.Entry<String, List<String>> e : response.headers().asMap().entrySet()) {
@@ -274,13 +291,26 @@ public final class Gateway {
         .addHeaders(headers);
   }
 
-  private static ContentType parseContentType(String value) {
-    try {
-      return ContentTypes.parse(value);
-    } catch (RuntimeException e) {
-      return ContentTypes.APPLICATION_OCTET_STREAM;
+  private ContentType parseContentType(String value) {
+    // Parsing a Content-Type costs about as much as the rest of render(); objects answer with
+    // a handful of distinct values, so the parsed ones are kept (a bounded number of them).
+    ContentType known = contentTypes.get(value);
+    if (known != null) {
+      return known;
     }
+    ContentType parsed;
+    try {
+      parsed = ContentTypes.parse(value);
+    } catch (RuntimeException e) {
+      parsed = ContentTypes.APPLICATION_OCTET_STREAM;
+    }
+    if (contentTypes.size() < MAX_CACHED_CONTENT_TYPES) {
+      contentTypes.put(value, parsed);
+    }
+    return parsed;
   }
+
+
 
   private static CompletionStage<HttpResponse> done(HttpResponse response) {
     return CompletableFuture.completedFuture(response);
