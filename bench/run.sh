@@ -173,6 +173,7 @@ measure() {
 
 declare -A BASE_RPS
 ROWS=()
+NOTES=()
 
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 
@@ -287,7 +288,19 @@ if has_case hot-inc || has_case hot-get || has_case spread-inc || has_case new-o
       row new-objects "$c" "$verdict"
     fi
   done
+  hot_value="$(counter_value hot || true)"
   stop_server
+  if has_case hot-inc && [ -n "$hot_value" ]; then
+    # Group commit at work: how many increments of the hot object each journal write carried.
+    hot_events="$(java -cp "$JAR" org.h2.tools.Shell -url "jdbc:h2:file:$WORK/warm/data/duro" \
+      -user duro -password "" -sql 'select max("sequence_number") from "event_journal"
+        group by "persistence_id" order by 1 desc limit 1' 2>/dev/null | sed -n 2p || true)"
+    if [ -n "$hot_events" ]; then
+      NOTES+=("hot object: $hot_value increments in $hot_events journal events (one event per" \
+        "journal write): $(awk -v v="$hot_value" -v e="$hot_events" 'BEGIN { printf "%.1f", v / e }')" \
+        "increments per write on average over all hot-inc runs and their warm-ups.")
+    fi
+  fi
 fi
 
 if has_case spread-cold; then
@@ -321,4 +334,8 @@ fi
   echo "| case | conns | req/s | p50 | p99 | max | × baseline | CPU µs/req | threads | 2xx | errors | check |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   printf '%s\n' "${ROWS[@]}"
+  if [ "${#NOTES[@]}" -gt 0 ]; then
+    echo
+    echo "${NOTES[*]}"
+  fi
 } | tee "${OUT:-/dev/null}"
