@@ -13,7 +13,6 @@
 #   BENCH_COLD_IDLE=1s       duro.runtime.idle-timeout of the spread-cold node
 #   BENCH_NODE_OPTS="-Xmx2g" JVM options of the node
 #   BENCH_JFR_DIR=DIR        record a JFR profile of the node during each measured case
-#   BENCH_VERIFY_NEW=1       read back every object of new-objects (slow)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
