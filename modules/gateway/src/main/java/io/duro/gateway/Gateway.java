@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -71,6 +72,9 @@ public final class Gateway {
   private final Materializer materializer;
   private final AdminRoutes admin;
   private final Worker worker;
+  /** Parsed Content-Type values of responses, at most {@link #MAX_CACHED_CONTENT_TYPES}. */
+  private final Map<String, ContentType> contentTypes = new ConcurrentHashMap<>();
+  private static final int MAX_CACHED_CONTENT_TYPES = 256;
   private ServerBinding binding;
   // Set once by coordinated shutdown, read by request threads.
   private volatile boolean shuttingDown;
@@ -207,6 +211,19 @@ public final class Gateway {
       http.discardEntityBytes(materializer);
       return done(tooLarge(declared.get()));
     }
+    if (http.entity() instanceof HttpEntity.Strict whole) {
+      // The body arrived whole (always for an empty one): toStrict would materialize a stream
+      // per request (15% of a hot-get's CPU in a profile, docs/benchmarks.md). Its size was
+      // checked above against the Content-Length that a strict entity always has.
+      CompletionStage<Response> response;
+      try {
+        Request request = new Request(method, url, headersOf(http), whole.getData().toArray());
+        response = dispatch(target, request);
+      } catch (RuntimeException e) {
+        response = CompletableFuture.failedFuture(e);
+      }
+      return response.handleAsync(this::toHttp, Runnable::run);
+    }
     return http.entity()
         .toStrict(settings.bodyTimeout().toMillis(), settings.maxBodyBytes(), materializer)
         // Explicit same-thread executor: see STACK.md's thread-per-request trap.
@@ -214,13 +231,17 @@ public final class Gateway {
             strict -> {
               Request request =
                   new Request(method, url, headersOf(http), strict.getData().toArray());
-              if (worker != null) {
-                return callWorker(request);
-              }
-              return target.namespace().get(target.id()).fetch(request);
+              return dispatch(target, request);
             },
             Runnable::run)
         .handleAsync(this::toHttp, Runnable::run);
+  }
+
+  /** The Worker when the application has one, else the object the default router chose. */
+  private CompletionStage<Response> dispatch(Target target, Request request) {
+    return worker != null
+        ? callWorker(request)
+        : target.namespace().get(target.id()).fetch(request);
   }
 
   /** Runs the Worker; any failure but a DuroException becomes a {@link WorkerException}. */
@@ -359,7 +380,7 @@ public final class Gateway {
     return Headers.of(map);
   }
 
-  private static HttpResponse render(Response response) {
+  private HttpResponse render(Response response) {
     ContentType type = ContentTypes.APPLICATION_OCTET_STREAM;
     List<HttpHeader> headers = new ArrayList<>();
     for (Map.Entry<String, List<String>> e : response.headers().asMap().entrySet()) {
@@ -384,13 +405,26 @@ public final class Gateway {
         .addHeaders(headers);
   }
 
-  private static ContentType parseContentType(String value) {
-    try {
-      return ContentTypes.parse(value);
-    } catch (RuntimeException e) {
-      return ContentTypes.APPLICATION_OCTET_STREAM;
+  private ContentType parseContentType(String value) {
+    // Parsing a Content-Type costs about as much as the rest of render(); objects answer with
+    // a handful of distinct values, so the parsed ones are kept (a bounded number of them).
+    ContentType known = contentTypes.get(value);
+    if (known != null) {
+      return known;
     }
+    ContentType parsed;
+    try {
+      parsed = ContentTypes.parse(value);
+    } catch (RuntimeException e) {
+      parsed = ContentTypes.APPLICATION_OCTET_STREAM;
+    }
+    if (contentTypes.size() < MAX_CACHED_CONTENT_TYPES) {
+      contentTypes.put(value, parsed);
+    }
+    return parsed;
   }
+
+
 
   private static CompletionStage<HttpResponse> done(HttpResponse response) {
     return CompletableFuture.completedFuture(response);

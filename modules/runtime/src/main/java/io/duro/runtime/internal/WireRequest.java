@@ -4,6 +4,7 @@ import io.duro.api.Headers;
 import io.duro.api.Request;
 import io.duro.api.Response;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -62,10 +63,14 @@ public final class WireRequest {
   }
 
   static Headers unflatten(List<String> flat) {
-    Headers h = Headers.EMPTY;
-    for (int i = 0; i + 1 < flat.size(); i += 2) {
-      h = h.with(flat.get(i), flat.get(i + 1));
+    if (flat.size() < 2) {
+      return Headers.EMPTY;
     }
-    return h;
+    // One copy into Headers, not one per header as repeated Headers.with would make.
+    Map<String, List<String>> map = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      map.computeIfAbsent(flat.get(i), name -> new ArrayList<>(1)).add(flat.get(i + 1));
+    }
+    return Headers.of(map);
   }
 }

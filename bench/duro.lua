@@ -1,0 +1,72 @@
+-- wrk script for the Duro benchmarks. The mode comes from the environment:
+--   BENCH_MODE=get     GET BENCH_PATH                      (hot-get, baseline)
+--   BENCH_MODE=post    POST BENCH_PATH                     (hot-inc)
+--   BENCH_MODE=spread  POST /counter/<prefix><0..N-1>/increment, uniformly at random (spread-inc)
+--   BENCH_MODE=new     POST /counter/<prefix><thread>-<seq>/increment, every request a new object
+-- Every response status is counted, so the caller can check counters against the 2xx count.
+-- Requests written but unanswered when wrk stops (at most one per connection) may still have been
+-- applied by the server, so a counter must lie between the 2xx count and the sent count.
+-- done() prints one machine-readable line starting with "RESULT".
+
+local mode = os.getenv("BENCH_MODE") or "get"
+local path = os.getenv("BENCH_PATH") or "/"
+local prefix = os.getenv("BENCH_PREFIX") or "o"
+local objects = tonumber(os.getenv("BENCH_OBJECTS") or "10000")
+local run = os.getenv("BENCH_RUN") or "" -- warm-up and measured run of "new" use distinct names
+
+local threads = {}
+local counter = 1
+
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  ok = 0
+  bad = 0
+  sent = 0
+  seq = 0
+  math.randomseed(os.time() * 1000 + id)
+  if mode == "get" then
+    fixed = wrk.format("GET", path)
+  elseif mode == "post" then
+    fixed = wrk.format("POST", path)
+  end
+end
+
+function request()
+  sent = sent + 1
+  if fixed then
+    return fixed
+  end
+  if mode == "spread" then
+    return wrk.format("POST", "/counter/" .. prefix .. math.random(0, objects - 1) .. "/increment")
+  end
+  seq = seq + 1
+  return wrk.format("POST", "/counter/" .. prefix .. run .. id .. "-" .. seq .. "/increment")
+end
+
+function response(status, headers, body)
+  if status >= 200 and status < 300 then
+    ok = ok + 1
+  else
+    bad = bad + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local total_ok, total_bad, total_sent = 0, 0, 0
+  for _, t in ipairs(threads) do
+    total_ok = total_ok + t:get("ok")
+    total_bad = total_bad + t:get("bad")
+    total_sent = total_sent + t:get("sent")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT requests=%d duration_us=%d sent=%d ok=%d non2xx=%d sockerr=%d p50_us=%d p99_us=%d max_us=%d\n",
+    summary.requests, summary.duration, total_sent, total_ok, total_bad,
+    e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end
