@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.duro.testkit.TestNode;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,8 +17,6 @@ class CoordinationExamplesTest {
 
   @TempDir static Path dataDir;
   static TestNode node;
-  static final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() {
@@ -40,17 +36,6 @@ class CoordinationExamplesTest {
     node.close();
   }
 
-  static HttpResponse<String> send(String method, String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(node.uri(path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
 
   static void assertError(HttpResponse<String> r, int status, String code) {
     assertEquals(status, r.statusCode(), r.body());
@@ -61,78 +46,78 @@ class CoordinationExamplesTest {
   void rateLimiterRefusesBeyondItsCapacityWith429AndRetryAfter() throws Exception {
     assertEquals(
         200,
-        send("PUT", "/rate-limiter/u1/config", "{\"capacity\":3,\"refillPerSecond\":0.5}")
+        node.send("PUT", "/rate-limiter/u1/config", "{\"capacity\":3,\"refillPerSecond\":0.5}")
             .statusCode());
     for (int i = 0; i < 3; i++) {
-      HttpResponse<String> r = send("POST", "/rate-limiter/u1/take", null);
+      HttpResponse<String> r = node.send("POST", "/rate-limiter/u1/take", null);
       assertEquals(200, r.statusCode(), r.body());
     }
-    HttpResponse<String> refused = send("POST", "/rate-limiter/u1/take", null);
+    HttpResponse<String> refused = node.send("POST", "/rate-limiter/u1/take", null);
     assertError(refused, 429, "rate_limited");
     long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
     assertTrue(retryAfter >= 1 && retryAfter <= 2, "Retry-After " + retryAfter);
-    assertEquals(200, send("POST", "/rate-limiter/u2/take", null).statusCode(), "per user");
-    assertError(send("POST", "/rate-limiter/u2/take?cost=0", null), 400, "invalid_argument");
-    assertError(send("POST", "/rate-limiter/u2/take?cost=x", null), 400, "invalid_argument");
+    assertEquals(200, node.send("POST", "/rate-limiter/u2/take", null).statusCode(), "per user");
+    assertError(node.send("POST", "/rate-limiter/u2/take?cost=0", null), 400, "invalid_argument");
+    assertError(node.send("POST", "/rate-limiter/u2/take?cost=x", null), 400, "invalid_argument");
     assertError(
-        send("PUT", "/rate-limiter/u2/config", "{\"capacity\":-1,\"refillPerSecond\":1}"),
+        node.send("PUT", "/rate-limiter/u2/config", "{\"capacity\":-1,\"refillPerSecond\":1}"),
         400,
         "invalid_argument");
   }
 
   @Test
   void lockGrantsOneHolderLapsesThroughItsAlarmAndFencingTokensGrow() throws Exception {
-    HttpResponse<String> a = send("POST", "/lock/l1/acquire", "{\"owner\":\"a\",\"ttlMs\":600}");
+    HttpResponse<String> a = node.send("POST", "/lock/l1/acquire", "{\"owner\":\"a\",\"ttlMs\":600}");
     assertEquals(200, a.statusCode(), a.body());
     assertTrue(a.body().startsWith("{\"token\":1,"), a.body());
-    assertError(send("POST", "/lock/l1/acquire", "{\"owner\":\"b\",\"ttlMs\":600}"), 409, "locked");
+    assertError(node.send("POST", "/lock/l1/acquire", "{\"owner\":\"b\",\"ttlMs\":600}"), 409, "locked");
     assertError(
-        send("POST", "/lock/l1/release", "{\"owner\":\"b\",\"token\":1}"), 409, "not_holder");
+        node.send("POST", "/lock/l1/release", "{\"owner\":\"b\",\"token\":1}"), 409, "not_holder");
     Thread.sleep(1500); // the lease lapses; the alarm removes it
-    assertEquals("{\"lease\":null}", send("GET", "/lock/l1", null).body());
-    HttpResponse<String> b = send("POST", "/lock/l1/acquire", "{\"owner\":\"b\",\"ttlMs\":60000}");
+    assertEquals("{\"lease\":null}", node.send("GET", "/lock/l1", null).body());
+    HttpResponse<String> b = node.send("POST", "/lock/l1/acquire", "{\"owner\":\"b\",\"ttlMs\":60000}");
     assertTrue(b.body().startsWith("{\"token\":2,"), b.body());
     assertEquals(
         "{\"released\":true}",
-        send("POST", "/lock/l1/release", "{\"owner\":\"b\",\"token\":2}").body());
-    assertError(send("POST", "/lock/l1/acquire", "{\"owner\":\"\",\"ttlMs\":5}"), 400,
+        node.send("POST", "/lock/l1/release", "{\"owner\":\"b\",\"token\":2}").body());
+    assertError(node.send("POST", "/lock/l1/acquire", "{\"owner\":\"\",\"ttlMs\":5}"), 400,
         "invalid_argument");
-    assertError(send("POST", "/lock/l1/acquire", "{\"owner\":\"a\",\"ttlMs\":0}"), 400,
+    assertError(node.send("POST", "/lock/l1/acquire", "{\"owner\":\"a\",\"ttlMs\":0}"), 400,
         "invalid_argument");
   }
 
   @Test
   void cartChangesAreIdempotentByRequestIdAndCheckoutEmptiesIt() throws Exception {
     String add = "{\"requestId\":\"r1\",\"sku\":\"tea\",\"qty\":2}";
-    send("POST", "/cart/alice/items", add);
-    HttpResponse<String> again = send("POST", "/cart/alice/items", add);
+    node.send("POST", "/cart/alice/items", add);
+    HttpResponse<String> again = node.send("POST", "/cart/alice/items", add);
     assertEquals("{\"items\":{\"tea\":2}}", again.body(), "a retried request changes nothing");
-    send("POST", "/cart/alice/items", "{\"requestId\":\"r2\",\"sku\":\"milk\",\"qty\":1}");
-    HttpResponse<String> order = send("POST", "/cart/alice/checkout", "{\"requestId\":\"c1\"}");
+    node.send("POST", "/cart/alice/items", "{\"requestId\":\"r2\",\"sku\":\"milk\",\"qty\":1}");
+    HttpResponse<String> order = node.send("POST", "/cart/alice/checkout", "{\"requestId\":\"c1\"}");
     assertEquals("{\"order\":1,\"items\":{\"milk\":1,\"tea\":2}}", order.body());
-    assertEquals(order.body(), send("POST", "/cart/alice/checkout", "{\"requestId\":\"c1\"}").body());
-    assertEquals("{\"items\":{}}", send("GET", "/cart/alice", null).body());
-    assertError(send("POST", "/cart/alice/checkout", "{\"requestId\":\"c2\"}"), 409, "empty_cart");
+    assertEquals(order.body(), node.send("POST", "/cart/alice/checkout", "{\"requestId\":\"c1\"}").body());
+    assertEquals("{\"items\":{}}", node.send("GET", "/cart/alice", null).body());
+    assertError(node.send("POST", "/cart/alice/checkout", "{\"requestId\":\"c2\"}"), 409, "empty_cart");
     assertError(
-        send("POST", "/cart/alice/items", "{\"requestId\":\"r3\",\"sku\":\"a b\",\"qty\":1}"),
+        node.send("POST", "/cart/alice/items", "{\"requestId\":\"r3\",\"sku\":\"a b\",\"qty\":1}"),
         400,
         "invalid_argument");
     assertError(
-        send("POST", "/cart/alice/items", "{\"requestId\":\"r4\",\"sku\":\"tea\",\"qty\":0}"),
+        node.send("POST", "/cart/alice/items", "{\"requestId\":\"r4\",\"sku\":\"tea\",\"qty\":0}"),
         400,
         "invalid_argument");
-    assertEquals("{\"items\":{}}", send("GET", "/cart/alice", null).body(), "nothing written");
+    assertEquals("{\"items\":{}}", node.send("GET", "/cart/alice", null).body(), "nothing written");
   }
 
   @Test
   void sessionExpiresThroughItsAlarmAfterInactivity() throws Exception {
-    HttpResponse<String> started = send("PUT", "/session/s1?ttlMs=700", "{\"user\":\"ada\"}");
+    HttpResponse<String> started = node.send("PUT", "/session/s1?ttlMs=700", "{\"user\":\"ada\"}");
     assertEquals(200, started.statusCode(), started.body());
-    assertTrue(send("GET", "/session/s1", null).body().startsWith("{\"data\":{\"user\":\"ada\"}"));
+    assertTrue(node.send("GET", "/session/s1", null).body().startsWith("{\"data\":{\"user\":\"ada\"}"));
     Thread.sleep(1800);
-    assertError(send("GET", "/session/s1", null), 404, "no_session");
-    assertError(send("PUT", "/session/s2?ttlMs=0", "{}"), 400, "invalid_argument");
-    assertError(send("PUT", "/session/s2", null), 400, "invalid_argument");
-    assertError(send("GET", "/session/s2", null), 404, "no_session");
+    assertError(node.send("GET", "/session/s1", null), 404, "no_session");
+    assertError(node.send("PUT", "/session/s2?ttlMs=0", "{}"), 400, "invalid_argument");
+    assertError(node.send("PUT", "/session/s2", null), 400, "invalid_argument");
+    assertError(node.send("GET", "/session/s2", null), 404, "no_session");
   }
 }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.duro.testkit.TestNode;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,7 +16,6 @@ class KeyValueStoreTest {
 
   @TempDir static Path dataDir;
   static TestNode node;
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() {
@@ -30,39 +27,28 @@ class KeyValueStoreTest {
     node.close();
   }
 
-  HttpResponse<String> send(String method, String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(node.uri(path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
 
   @Test
   void putGetListAndDeleteWork() throws Exception {
-    assertEquals(200, send("PUT", "/kv/s1/keys/user:1", "{\"name\":\"ada\"}").statusCode());
-    assertEquals(200, send("PUT", "/kv/s1/keys/user:2", "\"bob\"").statusCode());
-    assertEquals(200, send("PUT", "/kv/s1/keys/other", "3").statusCode());
+    assertEquals(200, node.send("PUT", "/kv/s1/keys/user:1", "{\"name\":\"ada\"}").statusCode());
+    assertEquals(200, node.send("PUT", "/kv/s1/keys/user:2", "\"bob\"").statusCode());
+    assertEquals(200, node.send("PUT", "/kv/s1/keys/other", "3").statusCode());
     assertEquals(
         "{\"key\":\"user:1\",\"value\":{\"name\":\"ada\"}}",
-        send("GET", "/kv/s1/keys/user:1", null).body());
+        node.send("GET", "/kv/s1/keys/user:1", null).body());
     assertEquals(
         "{\"entries\":{\"user:2\":\"bob\",\"user:1\":{\"name\":\"ada\"}}}",
-        send("GET", "/kv/s1/keys?prefix=user:&reverse=true", null).body());
-    assertEquals("{\"deleted\":true}", send("DELETE", "/kv/s1/keys/other", null).body());
-    assertEquals(404, send("GET", "/kv/s1/keys/other", null).statusCode());
+        node.send("GET", "/kv/s1/keys?prefix=user:&reverse=true", null).body());
+    assertEquals("{\"deleted\":true}", node.send("DELETE", "/kv/s1/keys/other", null).body());
+    assertEquals(404, node.send("GET", "/kv/s1/keys/other", null).statusCode());
   }
 
   @Test
   void batchPutIsAllOrNothing() throws Exception {
     String big = "\"" + "x".repeat(140_000) + "\"";
-    HttpResponse<String> r = send("POST", "/kv/s2/batch/put", "{\"a\":1,\"b\":" + big + "}");
+    HttpResponse<String> r = node.send("POST", "/kv/s2/batch/put", "{\"a\":1,\"b\":" + big + "}");
     assertEquals(400, r.statusCode());
     assertTrue(r.body().contains("\"error\":\"limit_exceeded\""), r.body());
-    assertEquals("{\"entries\":{}}", send("GET", "/kv/s2/keys", null).body());
+    assertEquals("{\"entries\":{}}", node.send("GET", "/kv/s2/keys", null).body());
   }
 }

@@ -8,6 +8,9 @@ import io.duro.gateway.DuroServer;
 import io.duro.runtime.Application;
 import io.duro.runtime.ObjectBinding;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,6 +33,8 @@ import java.util.concurrent.TimeUnit;
 public final class TestNode implements AutoCloseable {
 
   private final DuroServer server;
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private TestNode(DuroServer server) {
     this.server = server;
@@ -122,6 +127,38 @@ public final class TestNode implements AutoCloseable {
    */
   public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port() + path);
+  }
+
+  /**
+   * Sends an HTTP request to the gateway and waits for the answer (HTTP/1.1, 60 s at most).
+   *
+   * <pre>{@code
+   * HttpResponse<String> r = node.send("POST", "/counter/a/increment", null);
+   * }</pre>
+   *
+   * @param method the HTTP method
+   * @param path path and query, starting with {@code /}
+   * @param body the body as UTF-8 text, or null for none
+   * @return the response with its body as text
+   */
+  public HttpResponse<String> send(String method, String path, String body) {
+    HttpRequest request =
+        HttpRequest.newBuilder(uri(path))
+            .timeout(java.time.Duration.ofSeconds(60))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for " + path, e);
+    }
   }
 
   /** Stops the node. */
