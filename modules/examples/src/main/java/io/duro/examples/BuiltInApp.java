@@ -29,6 +29,7 @@ public final class BuiltInApp {
     bindings.put("lock", DistributedLock.class);
     bindings.put("cart", ShoppingCart.class);
     bindings.put("session", Session.class);
+    bindings.put("page-views", PageViews.class);
     return bindings;
   }
 }

@@ -27,7 +27,8 @@ class CoordinationExamplesTest {
                 "rate-limiter", RateLimiter.class,
                 "lock", DistributedLock.class,
                 "cart", ShoppingCart.class,
-                "session", Session.class),
+                "session", Session.class,
+                "page-views", PageViews.class),
             Map.of("duro.runtime.alarms.poll-interval", "200ms"));
   }
 
@@ -119,5 +120,24 @@ class CoordinationExamplesTest {
     assertError(node.send("PUT", "/session/s2?ttlMs=0", "{}"), 400, "invalid_argument");
     assertError(node.send("PUT", "/session/s2", null), 400, "invalid_argument");
     assertError(node.send("GET", "/session/s2", null), 404, "no_session");
+  }
+
+  @Test
+  void pageViewsKeepExactCountsAndAnswerTopNInOrder()
+      throws Exception {
+    for (String page : new String[] {"/a", "/b", "/a", "/c", "/a", "/b"}) {
+      HttpResponse<String> r = node.send("POST", "/page-views/site/view", "{\"page\":\"" + page + "\"}");
+      assertEquals(200, r.statusCode(), r.body());
+    }
+    assertEquals(
+        "{\"top\":[{\"page\":\"/a\",\"views\":3},{\"page\":\"/b\",\"views\":2}]}",
+        node.send("GET", "/page-views/site/top?n=2", null).body());
+    assertError(node.send("GET", "/page-views/site/top?n=0", null), 400, "invalid_argument");
+    assertError(
+        node.send("POST", "/page-views/site/view", "{\"page\":\"\"}"), 400, "invalid_argument");
+    assertEquals(
+        "{\"top\":[{\"page\":\"/a\",\"views\":3},{\"page\":\"/b\",\"views\":2},"
+            + "{\"page\":\"/c\",\"views\":1}]}",
+        node.send("GET", "/page-views/site/top", null).body());
   }
 }
