@@ -30,6 +30,7 @@ public final class BuiltInApp {
     bindings.put("cart", ShoppingCart.class);
     bindings.put("session", Session.class);
     bindings.put("page-views", PageViews.class);
+    bindings.put("pool", ConnectionPool.class);
     return bindings;
   }
 }

@@ -28,7 +28,8 @@ class CoordinationExamplesTest {
                 "lock", DistributedLock.class,
                 "cart", ShoppingCart.class,
                 "session", Session.class,
-                "page-views", PageViews.class),
+                "page-views", PageViews.class,
+                "pool", ConnectionPool.class),
             Map.of("duro.runtime.alarms.poll-interval", "200ms"));
   }
 
@@ -139,5 +140,26 @@ class CoordinationExamplesTest {
         "{\"top\":[{\"page\":\"/a\",\"views\":3},{\"page\":\"/b\",\"views\":2},"
             + "{\"page\":\"/c\",\"views\":1}]}",
         node.send("GET", "/page-views/site/top", null).body());
+  }
+
+  @Test
+  void poolHandsOutAtMostMaxLeasesQueuesTheRestAndTakesBackExpiredOnes() throws Exception {
+    assertEquals(200, node.send("PUT", "/pool/db/config", "{\"max\":2}").statusCode());
+    HttpResponse<String> a = node.send("POST", "/pool/db/acquire", "{\"client\":\"a\",\"ttlMs\":60000}");
+    assertTrue(a.body().startsWith("{\"lease\":1,"), a.body());
+    node.send("POST", "/pool/db/acquire", "{\"client\":\"b\",\"ttlMs\":700}");
+    HttpResponse<String> c = node.send("POST", "/pool/db/acquire", "{\"client\":\"c\",\"ttlMs\":60000}");
+    assertEquals(202, c.statusCode(), c.body());
+    assertEquals("{\"queued\":1,\"client\":\"c\"}", c.body());
+    // b does not renew: its lease expires (the alarm takes it back) and c gets one
+    Thread.sleep(1800);
+    HttpResponse<String> cLease = node.send("GET", "/pool/db/lease?client=c", null);
+    assertEquals(200, cLease.statusCode(), cLease.body());
+    assertTrue(cLease.body().startsWith("{\"lease\":3,"), cLease.body());
+    assertError(node.send("GET", "/pool/db/lease?client=b", null), 404, "no_lease");
+    assertEquals(200, node.send("POST", "/pool/db/release", "{\"lease\":1}").statusCode());
+    assertError(node.send("POST", "/pool/db/release", "{\"lease\":1}"), 404, "no_lease");
+    assertError(node.send("POST", "/pool/db/acquire", "{\"client\":\"\"}"), 400, "invalid_argument");
+    assertError(node.send("PUT", "/pool/db/config", "{\"max\":0}"), 400, "invalid_argument");
   }
 }
