@@ -124,7 +124,8 @@ public final class DuroServer implements AutoCloseable {
             });
   }
 
-  private static Throwable unwrap(Throwable t) {
+  /** The failure inside {@link java.util.concurrent.CompletionException} wrappers (null stays). */
+  static Throwable unwrap(Throwable t) {
     while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
       t = t.getCause();
     }

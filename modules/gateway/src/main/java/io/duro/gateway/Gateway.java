@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -258,10 +257,7 @@ public final class Gateway {
     }
     return stage.handle(
         (response, error) -> {
-          Throwable cause = error;
-          while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-          }
+          Throwable cause = DuroServer.unwrap(error);
           if (cause == null && response == null) {
             cause = new IllegalStateException(
                 worker.getClass().getName() + ".fetch completed with null instead of a Response");
@@ -296,10 +292,7 @@ public final class Gateway {
     if (error == null) {
       return render(response);
     }
-    Throwable cause = error;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = DuroServer.unwrap(error);
     if (cause instanceof DuroException e) {
       return ErrorBody.of(e);
     }
