@@ -84,4 +84,14 @@ public interface DurableObject {
   default CompletionStage<Void> webSocketError(WebSocket ws, Throwable error) {
     return CompletableFuture.completedFuture(null);
   }
+
+  /**
+   * Called when the client of an event stream this object accepted went away.
+   *
+   * @param stream the stream
+   * @return completes when handled
+   */
+  default CompletionStage<Void> eventStreamClose(EventStream stream) {
+    return CompletableFuture.completedFuture(null);
+  }
 }

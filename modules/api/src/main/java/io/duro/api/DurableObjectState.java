@@ -58,4 +58,73 @@ public interface DurableObjectState {
    * @param reason why, for the log and the failed callers
    */
   void abort(String reason);
+
+  /**
+   * Accepts the WebSocket that {@code request} asks to open ({@link Request#isWebSocketUpgrade()})
+   * as a hibernatable socket of this object; answer the request with {@link
+   * Response#webSocket(WebSocket)}. Messages then arrive at {@link DurableObject#webSocketMessage}.
+   *
+   * @param request the upgrade request
+   * @param tags up to 10 tags of up to 256 characters, to find the socket with {@link
+   *     #getWebSockets(String)}
+   * @return the server side of the socket
+   * @throws InvalidArgumentException if the request is not a WebSocket upgrade, or the tags break
+   *     the limits
+   * @throws LimitExceededException if the object already holds the most sockets allowed
+   */
+  WebSocket acceptWebSocket(Request request, String... tags);
+
+  /**
+   * The open WebSockets of this object, also after it was recreated from hibernation.
+   *
+   * @return the sockets, in the order they were accepted
+   */
+  java.util.List<WebSocket> getWebSockets();
+
+  /**
+   * The open WebSockets of this object that carry {@code tag}.
+   *
+   * @param tag the tag
+   * @return the sockets
+   */
+  java.util.List<WebSocket> getWebSockets(String tag);
+
+  /**
+   * Lets the gateway answer a text message equal to {@code request} with {@code response} itself,
+   * without waking the object (e.g. {@code "ping"} and {@code "pong"}). Applies to every socket of
+   * this object, open now or later.
+   *
+   * @param request the message to answer, or null to stop auto-responding
+   * @param response the answer
+   */
+  void setWebSocketAutoResponse(String request, String response);
+
+  /**
+   * When the gateway last answered an auto-response request on {@code ws}.
+   *
+   * @param ws a socket of this object
+   * @return the time, or empty if it never did
+   */
+  java.util.Optional<java.time.Instant> getWebSocketAutoResponseTimestamp(WebSocket ws);
+
+  /**
+   * Accepts the event stream that {@code request} asks for ({@link Request#acceptsEventStream()});
+   * answer the request with {@link Response#eventStream(EventStream)} and send events with {@link
+   * EventStream#send} from any handler, now or later.
+   *
+   * @param request a request with {@code Accept: text/event-stream}
+   * @param tags up to 10 tags of up to 256 characters
+   * @return the stream
+   * @throws InvalidArgumentException if the request does not ask for an event stream, or the tags
+   *     break the limits
+   */
+  EventStream acceptEventStream(Request request, String... tags);
+
+  /**
+   * The open event streams of this object that carry {@code tag}, or all of them for null.
+   *
+   * @param tag the tag, or null
+   * @return the streams
+   */
+  java.util.List<EventStream> getEventStreams(String tag);
 }

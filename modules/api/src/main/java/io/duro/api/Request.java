@@ -27,6 +27,7 @@ public final class Request {
   private final String url;
   private final Headers headers;
   private final byte[] body;
+  private final String connectionId;
 
   /**
    * Creates a request.
@@ -37,6 +38,20 @@ public final class Request {
    * @param body the body bytes (not copied: do not change them afterwards)
    */
   public Request(String method, String url, Headers headers, byte[] body) {
+    this(method, url, headers, body, null);
+  }
+
+  /**
+   * Creates a request that carries the client connection an object may accept as a WebSocket or
+   * an event stream. Only the gateway makes these: it names the connection it holds.
+   *
+   * @param method the HTTP method
+   * @param url the path and query
+   * @param headers the headers
+   * @param body the body bytes
+   * @param connectionId the gateway's connection ID, or null
+   */
+  public Request(String method, String url, Headers headers, byte[] body, String connectionId) {
     if (method == null || method.isBlank()) {
       throw new InvalidArgumentException("A request method cannot be null or blank");
     }
@@ -47,6 +62,7 @@ public final class Request {
     this.url = url;
     this.headers = Objects.requireNonNull(headers, "headers");
     this.body = body == null ? NO_BODY : body;
+    this.connectionId = connectionId;
   }
 
   /**
@@ -229,7 +245,7 @@ public final class Request {
    * @return the new request
    */
   public Request withUrl(String newUrl) {
-    return new Request(method, newUrl, headers, body);
+    return new Request(method, newUrl, headers, body, connectionId);
   }
 
   /**
@@ -240,7 +256,44 @@ public final class Request {
    * @return the new request
    */
   public Request withHeader(String name, String value) {
-    return new Request(method, url, headers.with(name, value), body);
+    return new Request(method, url, headers.with(name, value), body, connectionId);
+  }
+
+  /**
+   * The client connection the gateway holds for this request, when the request asks for a
+   * WebSocket ({@link #isWebSocketUpgrade()}) or an event stream ({@link #acceptsEventStream()}).
+   * A Worker that forwards the request (or a copy made with {@code with...}) keeps it.
+   *
+   * @return the connection ID, or empty
+   */
+  public Optional<String> connectionId() {
+    return Optional.ofNullable(connectionId);
+  }
+
+  /**
+   * Whether this request asks to open a WebSocket that an object can accept with {@link
+   * DurableObjectState#acceptWebSocket}.
+   *
+   * @return true for a gateway request with {@code Upgrade: websocket}
+   */
+  public boolean isWebSocketUpgrade() {
+    return connectionId != null
+        && header("Upgrade").map(v -> v.equalsIgnoreCase("websocket")).orElse(false);
+  }
+
+  /**
+   * Whether this request asks for server-sent events that an object can accept with {@link
+   * DurableObjectState#acceptEventStream}.
+   *
+   * @return true for a gateway request whose {@code Accept} header names {@code
+   *     text/event-stream}
+   */
+  public boolean acceptsEventStream() {
+    return connectionId != null
+        && !isWebSocketUpgrade()
+        && header("Accept")
+            .map(v -> v.toLowerCase(Locale.ROOT).contains("text/event-stream"))
+            .orElse(false);
   }
 
   @Override

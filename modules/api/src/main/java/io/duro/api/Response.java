@@ -106,6 +106,36 @@ public final class Response {
     return new Response(status, Headers.of("Content-Type", contentType), body);
   }
 
+  /** The header that tells the gateway which accepted connection a response hands over. */
+  public static final String CONNECTION_HEADER = "Duro-Connection";
+
+  /**
+   * The 101 answer to a WebSocket upgrade that the object accepted.
+   *
+   * @param ws the socket from {@link DurableObjectState#acceptWebSocket}
+   * @return the response
+   */
+  public static Response webSocket(WebSocket ws) {
+    return new Response(101, Headers.EMPTY.with(CONNECTION_HEADER, ws.id()), NO_BODY);
+  }
+
+  /**
+   * The answer to a request for server-sent events that the object accepted: the gateway keeps
+   * the stream open and sends the events the object pushes.
+   *
+   * @param stream the stream from {@link DurableObjectState#acceptEventStream}
+   * @return the response
+   */
+  public static Response eventStream(EventStream stream) {
+    return new Response(
+        200,
+        Headers.EMPTY
+            .with("Content-Type", "text/event-stream")
+            .with("Cache-Control", "no-cache")
+            .with(CONNECTION_HEADER, stream.id()),
+        NO_BODY);
+  }
+
   /**
    * The HTTP status.
    *

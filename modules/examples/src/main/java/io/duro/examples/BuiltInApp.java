@@ -31,6 +31,7 @@ public final class BuiltInApp {
     bindings.put("session", Session.class);
     bindings.put("page-views", PageViews.class);
     bindings.put("pool", ConnectionPool.class);
+    bindings.put("chat", ChatRoom.class);
     return bindings;
   }
 }

@@ -28,6 +28,8 @@ import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.scaladsl.model.EntityStreamException;
@@ -71,6 +73,7 @@ public final class Gateway {
   private final Materializer materializer;
   private final AdminRoutes admin;
   private final Worker worker;
+  private final ConnectionRoutes connections;
   /** Parsed Content-Type values of responses, at most {@link #MAX_CACHED_CONTENT_TYPES}. */
   private final Map<String, ContentType> contentTypes = new ConcurrentHashMap<>();
   private static final int MAX_CACHED_CONTENT_TYPES = 256;
@@ -84,6 +87,11 @@ public final class Gateway {
     this.materializer = Materializer.matFromSystem(runtime.system());
     this.admin = new AdminRoutes(runtime);
     this.worker = worker;
+    this.connections =
+        new ConnectionRoutes(
+            runtime.connections(),
+            ConnectionRoutes.Limits.from(runtime.system().settings().config()),
+            runtime.system());
   }
 
   /**
@@ -210,18 +218,29 @@ public final class Gateway {
       http.discardEntityBytes(materializer);
       return done(tooLarge(declared.get()));
     }
+    Optional<WebSocketUpgrade> upgrade = http.getAttribute(AttributeKeys.webSocketUpgrade);
+    String connection =
+        upgrade.isPresent() || acceptsEventStream(http) ? runtime.connections().open() : null;
     if (http.entity() instanceof HttpEntity.Strict whole) {
       // The body arrived whole (always for an empty one): toStrict would materialize a stream
       // per request (15% of a hot-get's CPU in a profile, docs/benchmarks.md). Its size was
       // checked above against the Content-Length that a strict entity always has.
       CompletionStage<Response> response;
       try {
-        Request request = new Request(method, url, headersOf(http), whole.getData().toArray());
+        Request request =
+            new Request(method, url, headersOf(http), whole.getData().toArray(), connection);
         response = dispatch(target, request);
       } catch (RuntimeException e) {
         response = CompletableFuture.failedFuture(e);
       }
-      return response.handleAsync(this::toHttp, Runnable::run);
+      return connection == null
+          ? response.handleAsync(this::toHttp, Runnable::run)
+          : response.handleAsync(
+              (r, e) -> connections.answer(connection, upgrade.orElse(null), r, e, this::toHttp),
+              Runnable::run);
+    }
+    if (connection != null) {
+      runtime.connections().release(connection); // a request with a body opens no connection
     }
     return http.entity()
         .toStrict(settings.bodyTimeout().toMillis(), settings.maxBodyBytes(), materializer)
@@ -361,9 +380,19 @@ public final class Gateway {
     }
   }
 
+  private static boolean acceptsEventStream(HttpRequest http) {
+    return http.method().name().equals("GET")
+        && http.getHeader("Accept")
+            .map(h -> h.value().toLowerCase(java.util.Locale.ROOT).contains("text/event-stream"))
+            .orElse(false);
+  }
+
   private static Headers headersOf(HttpRequest http) {
     Map<String, List<String>> map = new LinkedHashMap<>();
     for (HttpHeader h : http.getHeaders()) {
+      if (h.name().equals("UpgradeToWebSocket")) {
+        continue; // Pekko's internal handle on the upgrade, not a header the client sent
+      }
       map.computeIfAbsent(h.name(), k -> new ArrayList<>()).add(h.value());
     }
     ContentType type = http.entity().getContentType();
@@ -383,6 +412,7 @@ public final class Gateway {
       } else if (!name.equalsIgnoreCase("Content-Length")
           && !name.equalsIgnoreCase("Transfer-Encoding")
           && !name.equalsIgnoreCase("Date")
+          && !name.equalsIgnoreCase(Response.CONNECTION_HEADER)
           && !name.equalsIgnoreCase("Server")
           && !name.equalsIgnoreCase("Connection")) {
         for (String v : e.getValue()) {

@@ -48,6 +48,7 @@ public final class DuroRuntime {
   private final Application application;
   private final RuntimeSettings settings;
   private final ObjectClient client;
+  private final Connections connections;
   private final Map<String, Bound> bound = new LinkedHashMap<>();
   private final Env env;
   private final AlarmIndex alarmIndex;
@@ -62,6 +63,7 @@ public final class DuroRuntime {
     this.client =
         new ObjectClient(sharding, settings.requestTimeout().plus(java.time.Duration.ofSeconds(5)));
     ValueCodec codec = ValueCodec.create();
+    this.connections = new Connections(system, client, 1024);
     this.alarmIndex =
         AlarmIndex.open(system.settings().config(), settings.alarms().poolSize());
     system.getWhenTerminated().thenRun(alarmIndex::close);
@@ -80,7 +82,8 @@ public final class DuroRuntime {
               settings,
               codec,
               this::envFor,
-              alarmIndex);
+              alarmIndex,
+              connections);
       sharding.init(
           Entity.of(b.key(), ctx -> ObjectEntity.create(setup, ctx.getEntityId()))
               .withStopMessage(ObjectCommand.Passivate.INSTANCE)
@@ -259,5 +262,14 @@ public final class DuroRuntime {
    */
   public ActorSystem<?> system() {
     return system;
+  }
+
+  /**
+   * The WebSockets and event streams of this node.
+   *
+   * @return the connections
+   */
+  public Connections connections() {
+    return connections;
   }
 }

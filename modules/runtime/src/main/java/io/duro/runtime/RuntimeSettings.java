@@ -8,6 +8,7 @@ import java.time.Duration;
  * The {@code duro.runtime} settings, read once from the actor system's configuration (see {@code
  * reference.conf} for every default and its meaning).
  *
+ * @param maxConnectionsPerObject WebSockets and event streams one object may hold
  * @param idleTimeout passivate an object after this long without events
  * @param requestTimeout wall-clock limit of one request
  * @param maxQueuedRequests per-object bound of waiting plus unfinished requests
@@ -23,7 +24,8 @@ public record RuntimeSettings(
     Duration overloadRetryAfter,
     int snapshotEvery,
     StorageLimits storageLimits,
-    AlarmSettings alarms) {
+    AlarmSettings alarms,
+    int maxConnectionsPerObject) {
 
   /**
    * Reads the settings.
@@ -48,7 +50,8 @@ public record RuntimeSettings(
                 s.getInt("max-keys-per-call"),
                 s.getBytes("max-storage-bytes"),
                 alarms.maxHorizon().toMillis()),
-            alarms);
+            alarms,
+            c.getInt("max-connections-per-object"));
     settings.check();
     return settings;
   }
@@ -58,6 +61,7 @@ public record RuntimeSettings(
     positive("request-timeout", requestTimeout.toMillis());
     positive("max-queued-requests", maxQueuedRequests);
     positive("snapshot-every", snapshotEvery);
+    positive("max-connections-per-object", maxConnectionsPerObject);
     positive("storage.max-key-bytes", storageLimits.maxKeyBytes());
     positive("storage.max-value-bytes", storageLimits.maxValueBytes());
     positive("storage.max-keys-per-call", storageLimits.maxKeysPerCall());

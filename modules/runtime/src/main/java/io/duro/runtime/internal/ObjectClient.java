@@ -26,6 +26,8 @@ public final class ObjectClient {
 
   private final ClusterSharding sharding;
   private final Duration askTimeout;
+  private final java.util.Map<String, EntityTypeKey<ObjectCommand>> keys =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Creates the client.
@@ -61,6 +63,54 @@ public final class ObjectClient {
                 result.completeExceptionally(translate(error, objectId));
               } else if (reply instanceof ObjectReply.Ok ok) {
                 result.complete(ok.response().toResponse());
+              } else {
+                result.completeExceptionally(toException((ObjectReply.Failed) reply));
+              }
+            },
+            Runnable::run);
+    return result;
+  }
+
+  /**
+   * Delivers what a client sent on a connection to the object that accepted it.
+   *
+   * @param namespaceKey the object's namespace
+   * @param entityId the object's ID
+   * @param connectionId the connection
+   * @param kind the {@link io.duro.runtime.Connections.EventKind} ordinal
+   * @param text text, or null
+   * @param data bytes, or null
+   * @param code close code
+   * @param reason close reason or error description
+   * @param wasClean whether the close handshake completed
+   * @return true once handled, false if the object does not know the connection
+   */
+  public CompletionStage<Boolean> sendEvent(
+      String namespaceKey,
+      String entityId,
+      String connectionId,
+      int kind,
+      String text,
+      byte[] data,
+      int code,
+      String reason,
+      boolean wasClean) {
+    EntityTypeKey<ObjectCommand> key =
+        keys.computeIfAbsent(
+            namespaceKey, ns -> EntityTypeKey.create(ObjectCommand.class, "duro-" + ns));
+    EntityRef<ObjectCommand> ref = sharding.entityRefFor(key, entityId);
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    ref.<ObjectReply>ask(
+            replyTo ->
+                new ObjectCommand.SocketEvent(
+                    connectionId, kind, text, data, code, reason, wasClean, replyTo),
+            askTimeout)
+        .whenCompleteAsync(
+            (reply, error) -> {
+              if (error != null) {
+                result.completeExceptionally(error);
+              } else if (reply instanceof ObjectReply.Ok ok) {
+                result.complete(ok.response().status() != ObjectSockets.UNKNOWN_CONNECTION);
               } else {
                 result.completeExceptionally(toException((ObjectReply.Failed) reply));
               }

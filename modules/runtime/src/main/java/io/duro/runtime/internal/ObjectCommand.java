@@ -87,4 +87,27 @@ public sealed interface ObjectCommand {
    */
   record AlarmStateLoaded(int generation, int retryCount, long dueAtMillis)
       implements ObjectCommand {}
+
+  /**
+   * What a client sent on a WebSocket or event stream the object accepted.
+   *
+   * @param connectionId the connection
+   * @param kind the {@link io.duro.runtime.Connections.EventKind} ordinal
+   * @param text text, or null
+   * @param data bytes, or null
+   * @param code close code
+   * @param reason close reason or error description
+   * @param wasClean whether the close handshake completed
+   * @param replyTo answered once handled
+   */
+  record SocketEvent(
+      String connectionId,
+      int kind,
+      String text,
+      byte[] data,
+      int code,
+      String reason,
+      boolean wasClean,
+      ActorRef<ObjectReply> replyTo)
+      implements ObjectCommand, CborSerializable {}
 }

@@ -11,6 +11,8 @@ import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.Storage;
 import io.duro.api.AlarmInfo;
+import io.duro.api.WebSocket;
+import io.duro.runtime.Connections;
 import io.duro.runtime.AlarmIndex;
 import io.duro.runtime.RuntimeSettings;
 import io.duro.runtime.internal.ObjectCommand.AlarmDue;
@@ -87,6 +89,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
    * @param codec the value codec
    * @param envFactory makes the {@link Env} an instance sees, given its turns
    * @param alarmIndex the durable index of pending alarms
+   * @param connections the node's WebSockets and event streams
    */
   public record Setup(
       String namespaceKey,
@@ -94,7 +97,8 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
       RuntimeSettings settings,
       ValueCodec codec,
       Function<ObjectTurns, Env> envFactory,
-      AlarmIndex alarmIndex) {}
+      AlarmIndex alarmIndex,
+      io.duro.runtime.Connections connections) {}
 
   private enum Phase {
     STARTING,
@@ -102,7 +106,11 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     RESETTING
   }
 
-  private record Running(ActorRef<ObjectReply> replyTo, long startNanos) {}
+  private record Running(ActorRef<ObjectReply> replyTo, long startNanos, String connection) {
+    Running(ActorRef<ObjectReply> replyTo, long startNanos) {
+      this(replyTo, startNanos, null);
+    }
+  }
 
   private record Held(long required, Runnable send, Consumer<DuroException> onReset) {}
 
@@ -132,7 +140,8 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   private long pendingUpTo;
   private final ArrayDeque<Held> held = new ArrayDeque<>();
 
-  private final ArrayDeque<Deliver> queue = new ArrayDeque<>();
+  private final ArrayDeque<ObjectCommand> queue = new ArrayDeque<>();
+  private final ObjectSockets sockets;
   private final LinkedHashMap<Long, Running> running = new LinkedHashMap<>();
   private final ArrayDeque<Runnable> continuations = new ArrayDeque<>();
   private final List<Output> outputs = new ArrayList<>();
@@ -194,6 +203,14 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     } catch (NoSuchMethodException e) {
       throw new IllegalStateException(e);
     }
+    this.sockets =
+        new ObjectSockets(
+            setup.connections(),
+            setup.namespaceKey(),
+            entityId,
+            setup.codec(),
+            setup.settings().maxConnectionsPerObject(),
+            turns());
     startJournal();
   }
 
@@ -201,6 +218,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   public Receive<ObjectCommand> createReceive() {
     return newReceiveBuilder()
         .onMessage(Deliver.class, this::onDeliver)
+        .onMessage(ObjectCommand.SocketEvent.class, this::onSocketEvent)
         .onMessage(Recovered.class, this::onRecovered)
         .onMessage(Persisted.class, this::onPersisted)
         .onMessage(RunInTurn.class, this::onRunInTurn)
@@ -281,8 +299,8 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
                 "The storage of object " + id + " could not be read; try again later",
                 true,
                 null);
-        for (Deliver d : queue) {
-          d.replyTo().tell(failed(failure));
+        for (ObjectCommand c : queue) {
+          replyTo(c).tell(failed(failure));
         }
         queue.clear();
         return Behaviors.stopped();
@@ -430,10 +448,23 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     if (d.objectName() != null && id.name().isEmpty()) {
       id = new DurableObjectId(id.toString(), d.objectName()); // id.name() inside the object
     }
+    return accept(d, d.replyTo());
+  }
+
+  private Behavior<ObjectCommand> onSocketEvent(ObjectCommand.SocketEvent e) {
+    return accept(e, e.replyTo());
+  }
+
+  private static ActorRef<ObjectReply> replyTo(ObjectCommand c) {
+    return c instanceof Deliver d ? d.replyTo() : ((ObjectCommand.SocketEvent) c).replyTo();
+  }
+
+  /** Runs a request or a connection event now, queues it, or refuses it when overloaded. */
+  private Behavior<ObjectCommand> accept(ObjectCommand d, ActorRef<ObjectReply> replyTo) {
     int load = queue.size() + running.size() - blockTokens + held.size();
     if (load >= setup.settings().maxQueuedRequests()) {
       Duration wait = setup.settings().overloadRetryAfter();
-      d.replyTo()
+      replyTo
           .tell(
               failed(
                   new OverloadedException(
@@ -466,16 +497,16 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   }
 
   /** Runs a request now; the object is ready and not blocked. Creates the instance first. */
-  private void dispatch(Deliver d) {
+  private void dispatch(ObjectCommand d) {
     if (instance == null) {
       turn(this::construct);
       if (phase != Phase.READY) {
         // blockConcurrencyWhile failed inside the constructor: the object was reset
-        d.replyTo().tell(failed(lastReset));
+        replyTo(d).tell(failed(lastReset));
         return;
       }
       if (instance == null) {
-        d.replyTo().tell(failed(constructionFailure));
+        replyTo(d).tell(failed(constructionFailure));
         return;
       }
       if (blockDepth > 0) {
@@ -483,12 +514,17 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
         return;
       }
     }
-    turn(() -> startRequest(d));
+    if (d instanceof Deliver request) {
+      turn(() -> startRequest(request));
+    } else {
+      turn(() -> startSocketEvent((ObjectCommand.SocketEvent) d));
+    }
   }
 
   private void construct() {
     constructing = true;
     try {
+      sockets.newInstance();
       instance = constructor.newInstance(new State(storage), env);
       constructionFailure = null;
     } catch (ReflectiveOperationException | RuntimeException e) {
@@ -515,7 +551,8 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
 
   private void startRequest(Deliver d) {
     long requestId = nextRequestId++;
-    running.put(requestId, new Running(d.replyTo(), System.nanoTime()));
+    running.put(
+        requestId, new Running(d.replyTo(), System.nanoTime(), d.request().connection()));
     CompletionStage<Response> stage;
     try {
       Request request = d.request().toRequest();
@@ -534,6 +571,55 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
         (response, error) -> onTurn(() -> finishRequest(requestId, response, error)).run());
   }
 
+  /** Runs the handler of what a client sent on a connection, like a request. */
+  private void startSocketEvent(ObjectCommand.SocketEvent e) {
+    long requestId = nextRequestId++;
+    running.put(requestId, new Running(e.replyTo(), System.nanoTime()));
+    Connections.EventKind kind = Connections.EventKind.values()[e.kind()];
+    Object handle =
+        kind == Connections.EventKind.TEXT || kind == Connections.EventKind.BINARY
+            ? sockets.known(e.connectionId())
+            : sockets.removed(e.connectionId());
+    if (handle == null) {
+      finishRequest(requestId, SOCKET_UNKNOWN, null);
+      return;
+    }
+    CompletionStage<Void> stage;
+    try {
+      stage = socketHandler(handle, kind, e);
+      if (stage == null) {
+        throw new IllegalStateException(
+            setup.objectClass().getName() + "'s connection handler returned null instead of a"
+                + " CompletionStage");
+      }
+    } catch (Throwable t) {
+      storage.rollbackTurn();
+      finishRequest(requestId, null, t);
+      return;
+    }
+    stage.whenComplete(
+        (ignored, error) ->
+            onTurn(() -> finishRequest(requestId, error == null ? SOCKET_DONE : null, error))
+                .run());
+  }
+
+  private static final Response SOCKET_DONE = Response.status(204);
+  private static final Response SOCKET_UNKNOWN = Response.status(ObjectSockets.UNKNOWN_CONNECTION);
+
+  private CompletionStage<Void> socketHandler(
+      Object handle, Connections.EventKind kind, ObjectCommand.SocketEvent e) {
+    if (handle instanceof io.duro.api.EventStream stream) {
+      return instance.eventStreamClose(stream);
+    }
+    WebSocket ws = (WebSocket) handle;
+    return switch (kind) {
+      case TEXT -> instance.webSocketMessage(ws, e.text());
+      case BINARY -> instance.webSocketMessage(ws, e.data());
+      case CLOSE -> instance.webSocketClose(ws, e.code(), e.reason(), e.wasClean());
+      case ERROR -> instance.webSocketError(ws, new java.io.IOException(e.reason()));
+    };
+  }
+
   private Duration tickInterval() {
     return Duration.ofMillis(Math.max(10, Math.min(1000, requestTimeoutNanos / 4_000_000)));
   }
@@ -548,6 +634,9 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
       error =
           new IllegalStateException(
               setup.objectClass().getName() + ".fetch completed with null instead of a Response");
+    }
+    if (r.connection() != null) {
+      error = checkHandOver(r.connection(), response, error);
     }
     if (error == null) {
       reply = new ObjectReply.Ok(WireRequest.Resp.of(response));
@@ -575,6 +664,33 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     }
     ObjectReply out = reply;
     outputs.add(new Output(() -> r.replyTo().tell(out), e -> r.replyTo().tell(failed(e))));
+  }
+
+  /**
+   * A request that carried a client connection: if the object accepted it, the answer must hand
+   * it over (101 or an event stream naming it); otherwise the acceptance is undone.
+   */
+  private Throwable checkHandOver(String connection, Response response, Throwable error) {
+    boolean accepted = sockets.holds(connection);
+    boolean handsOver =
+        error == null
+            && connection.equals(response.headers().first(Response.CONNECTION_HEADER).orElse(null));
+    if (handsOver && !accepted) {
+      return new IllegalStateException(
+          setup.objectClass().getName()
+              + " answered with connection "
+              + connection
+              + " that it did not accept; call state.acceptWebSocket or acceptEventStream first");
+    }
+    if (accepted && !handsOver) {
+      sockets.forget(connection);
+    }
+    if (error == null && response.status() == 101 && !handsOver) {
+      return new IllegalStateException(
+          setup.objectClass().getName()
+              + " answered 101 without an accepted WebSocket; use Response.webSocket(ws)");
+    }
+    return error;
   }
 
   private static Throwable unwrap(Throwable t) {
@@ -918,8 +1034,8 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     lastReset = reason;
     if (failQueuedOnReset) {
       // The object cannot initialize: requests waiting for it would only repeat the failure.
-      for (Deliver d : queue) {
-        d.replyTo().tell(failed(reason));
+      for (ObjectCommand d : queue) {
+        replyTo(d).tell(failed(reason));
       }
       queue.clear();
       failQueuedOnReset = false;
@@ -927,6 +1043,9 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     for (Running r : running.values()) {
       if (r.replyTo() != null) {
         r.replyTo().tell(failed(reason));
+      }
+      if (r.connection() != null) {
+        sockets.forget(r.connection()); // its acceptance never reached the gateway
       }
     }
     running.clear();
@@ -1142,6 +1261,44 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
       requestReset(
           new ObjectResetException(
               "aborted", "Object " + id + " aborted: " + reason, false, null));
+    }
+
+    @Override
+    public WebSocket acceptWebSocket(Request request, String... tags) {
+      checkTurn("acceptWebSocket");
+      return sockets.acceptWebSocket(request, tags);
+    }
+
+    @Override
+    public List<WebSocket> getWebSockets() {
+      return sockets.list(SocketTable.Kind.WEB_SOCKET, null);
+    }
+
+    @Override
+    public List<WebSocket> getWebSockets(String tag) {
+      return sockets.list(SocketTable.Kind.WEB_SOCKET, tag);
+    }
+
+    @Override
+    public void setWebSocketAutoResponse(String request, String response) {
+      checkTurn("setWebSocketAutoResponse");
+      sockets.setAutoResponse(request, response);
+    }
+
+    @Override
+    public java.util.Optional<Instant> getWebSocketAutoResponseTimestamp(WebSocket ws) {
+      return sockets.autoResponseAt(ws);
+    }
+
+    @Override
+    public io.duro.api.EventStream acceptEventStream(Request request, String... tags) {
+      checkTurn("acceptEventStream");
+      return sockets.acceptEventStream(request, tags);
+    }
+
+    @Override
+    public List<io.duro.api.EventStream> getEventStreams(String tag) {
+      return sockets.list(SocketTable.Kind.EVENT_STREAM, tag);
     }
 
     private void checkTurn(String what) {

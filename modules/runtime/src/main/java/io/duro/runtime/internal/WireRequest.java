@@ -21,15 +21,17 @@ public final class WireRequest {
    * @param headers name/value pairs, flattened
    * @param body the body
    */
-  public record Req(String method, String url, List<String> headers, byte[] body)
+  public record Req(
+      String method, String url, List<String> headers, byte[] body, String connection)
       implements CborSerializable {
 
     static Req of(Request r) {
-      return new Req(r.method(), r.url(), flatten(r.headers()), r.body());
+      return new Req(
+          r.method(), r.url(), flatten(r.headers()), r.body(), r.connectionId().orElse(null));
     }
 
     Request toRequest() {
-      return new Request(method, url, unflatten(headers), body);
+      return new Request(method, url, unflatten(headers), body, connection);
     }
   }
 
