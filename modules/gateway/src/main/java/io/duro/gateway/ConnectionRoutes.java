@@ -73,7 +73,10 @@ final class ConnectionRoutes {
     this.limits = limits;
     this.socketLimits =
         new WebSocketConnection.Limits(
-            limits.maxMessageBytes(), limits.outgoingBuffer(), limits.pingInterval());
+            limits.maxMessageBytes(),
+            limits.outgoingBuffer(),
+            limits.pingInterval(),
+            limits.closeTimeout());
     this.frameLog = Logging.getLogger(system.classicSystem(), "io.duro.gateway.WebSocket");
   }
 

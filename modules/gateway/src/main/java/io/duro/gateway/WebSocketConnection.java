@@ -35,7 +35,8 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
   private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
 
   /** Limits of one socket. */
-  record Limits(int maxMessageBytes, int outgoingBuffer, Duration pingInterval) {}
+  record Limits(
+      int maxMessageBytes, int outgoingBuffer, Duration pingInterval, Duration closeTimeout) {}
 
   private final Inlet<Object> in = Inlet.create("WebSocketConnection.in");
   private final Outlet<Object> out = Outlet.create("WebSocketConnection.out");
@@ -145,6 +146,11 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
 
     @Override
     public void onTimer(Object key) {
+      if (key.equals("close-deadline")) {
+        // the client did not take the close frame (its buffers are full, or it is gone)
+        failStage(new java.io.IOException("the client did not complete the close"));
+        return;
+      }
       if (closing) {
         enqueue(WsFrames.tick()); // lets the frame layer enforce its close timeout
       } else if (idle && queue.isEmpty()) {
@@ -184,8 +190,7 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
           overflow(); // the object's first sends overflowed before the client was connected
         } else if (!closing) {
           objectClosed = true;
-          closing = true;
-          enqueue(WsFrames.close(c.code(), c.reason()));
+          startClosing(WsFrames.close(c.code(), c.reason()));
         }
       } else if (signal instanceof Connections.AutoResponse r) {
         autoRequest = r.request();
@@ -198,11 +203,17 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
         return;
       }
       queue.clear();
-      closing = true;
       String reason = "outgoing buffer of " + limits.outgoingBuffer() + " messages exceeded";
       log.info("Closing WebSocket {}: {}", id, reason);
       ended(EventKind.CLOSE, 1008, reason, false);
-      enqueue(WsFrames.close(1008, reason));
+      startClosing(WsFrames.close(1008, reason));
+    }
+
+    /** Sends a close frame after what is queued; gives up on the client after the timeout. */
+    private void startClosing(Object closeFrame) {
+      closing = true;
+      enqueue(closeFrame);
+      scheduleOnce("close-deadline", limits.closeTimeout().multipliedBy(2));
     }
 
     private void enqueue(Object frame) {
@@ -272,10 +283,9 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
       if (messageBytes > limits.maxMessageBytes()) {
         text = null;
         bytes = null;
-        closing = true;
         String reason = "message larger than " + limits.maxMessageBytes() + " bytes";
         ended(EventKind.ERROR, 1009, reason, false);
-        enqueue(WsFrames.close(1009, reason));
+        startClosing(WsFrames.close(1009, reason));
         return; // reads nothing more from this client
       }
       if (!WsFrames.isLast(part)) {
@@ -318,8 +328,7 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
       if (!known && !closing) {
         // the object no longer holds this socket: it moved to another node
         objectClosed = true;
-        closing = true;
-        enqueue(WsFrames.close(1012, "the object moved; reconnect"));
+        startClosing(WsFrames.close(1012, "the object moved; reconnect"));
         return;
       }
       pullIfReady();
