@@ -74,6 +74,7 @@ public final class Gateway {
   private final AdminRoutes admin;
   private final Worker worker;
   private final ConnectionRoutes connections;
+  private final StaticAssets assets;
   /** Parsed Content-Type values of responses, at most {@link #MAX_CACHED_CONTENT_TYPES}. */
   private final Map<String, ContentType> contentTypes = new ConcurrentHashMap<>();
   private static final int MAX_CACHED_CONTENT_TYPES = 256;
@@ -92,6 +93,17 @@ public final class Gateway {
             runtime.connections(),
             ConnectionRoutes.Limits.from(runtime.system().settings().config()),
             runtime.system());
+    this.assets = assetsOf(runtime, worker);
+  }
+
+  private static StaticAssets assetsOf(DuroRuntime runtime, Worker worker) {
+    if (worker != null) {
+      return StaticAssets.of(worker.getClass());
+    }
+    var bindings = runtime.application().bindings();
+    return bindings.isEmpty()
+        ? StaticAssets.none()
+        : StaticAssets.of(bindings.get(0).objectClass());
   }
 
   /**
@@ -203,6 +215,13 @@ public final class Gateway {
     if (path.startsWith(AdminRoutes.PREFIX)) {
       http.discardEntityBytes(materializer);
       return admin.handle(http, path, method);
+    }
+    if (method.equals("GET") || method.equals("HEAD")) {
+      HttpResponse asset = assets.find(path);
+      if (asset != null) {
+        http.discardEntityBytes(materializer);
+        return done(asset);
+      }
     }
     if (method.equals("TRACE") || method.equals("CONNECT")) {
       http.discardEntityBytes(materializer);
