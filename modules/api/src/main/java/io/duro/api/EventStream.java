@@ -51,7 +51,21 @@ public interface EventStream {
    * @throws IllegalStateException if the stream is closed
    * @throws InvalidArgumentException if the event name holds a line break
    */
-  void send(String event, String data);
+  default void send(String event, String data) {
+    send(null, event, data);
+  }
+
+  /**
+   * Sends an event with an ID ({@code id:} line): a browser's {@code EventSource} that reconnects
+   * sends the last ID it saw as the {@code Last-Event-ID} header.
+   *
+   * @param id the event ID, or null; no line breaks
+   * @param event the event name, or null; no line breaks
+   * @param data the event data
+   * @throws IllegalStateException if the stream is closed
+   * @throws InvalidArgumentException if the ID or name holds a line break
+   */
+  void send(String id, String event, String data);
 
   /** Ends the stream; later sends fail. */
   void close();

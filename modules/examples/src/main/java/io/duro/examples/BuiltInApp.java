@@ -32,6 +32,7 @@ public final class BuiltInApp {
     bindings.put("page-views", PageViews.class);
     bindings.put("pool", ConnectionPool.class);
     bindings.put("chat", ChatRoom.class);
+    bindings.put("notify", Notifications.class);
     return bindings;
   }
 }

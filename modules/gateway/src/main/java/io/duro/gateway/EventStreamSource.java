@@ -46,9 +46,12 @@ final class EventStreamSource extends GraphStage<SourceShape<ByteString>> {
     return shape;
   }
 
-  /** One event in the wire format: an optional {@code event:} line, one {@code data:} per line. */
-  static ByteString format(String event, String data) {
+  /** One event in the wire format: optional {@code id:} and {@code event:} lines, one {@code data:} per line. */
+  static ByteString format(String id, String event, String data) {
     StringBuilder b = new StringBuilder(data.length() + 16);
+    if (id != null) {
+      b.append("id: ").append(id).append('\n');
+    }
     if (event != null) {
       b.append("event: ").append(event).append('\n');
     }
@@ -128,7 +131,7 @@ final class EventStreamSource extends GraphStage<SourceShape<ByteString>> {
             return;
           }
           idle = false;
-          emitChunk(format(s.event(), s.text()));
+          emitChunk(format(s.eventId(), s.event(), s.text()));
         } else if (signal instanceof Connections.Close) {
           objectClosed = true;
           ending = true;

@@ -2,6 +2,7 @@ package io.duro.runtime;
 
 import io.duro.runtime.internal.CborSerializable;
 import io.duro.runtime.internal.ObjectClient;
+import io.duro.runtime.internal.SocketJanitor;
 import io.duro.runtime.internal.SocketTable;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -57,8 +58,9 @@ public final class Connections {
    * @param text the text, or null
    * @param data the bytes, or null
    * @param event an event-stream event name, or null
+   * @param eventId an event-stream event ID, or null
    */
-  public record Send(String connectionId, String text, byte[] data, String event)
+  public record Send(String connectionId, String text, byte[] data, String event, String eventId)
       implements Signal, CborSerializable {}
 
   /**
@@ -163,6 +165,14 @@ public final class Connections {
             hubBehavior(), "duro-connections", org.apache.pekko.actor.typed.Props.empty());
     this.prefix = ActorRefResolver.get(system).toSerializationFormat(hub) + "~";
     hubs.put(ActorRefResolver.get(system).toSerializationFormat(hub), hub);
+    system.systemActorOf(
+        SocketJanitor.create(
+            tables,
+            client,
+            system.settings().config().getInt("pekko.cluster.sharding.number-of-shards"),
+            java.time.Duration.ofSeconds(10)),
+        "duro-socket-janitor",
+        org.apache.pekko.actor.typed.Props.empty());
   }
 
   private Behavior<Signal> hubBehavior() {

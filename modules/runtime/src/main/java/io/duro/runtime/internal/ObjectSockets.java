@@ -283,7 +283,7 @@ final class ObjectSockets {
       if (text == null) {
         throw new InvalidArgumentException("Cannot send a null text message");
       }
-      emit(live(entry, "send"), new Connections.Send(entry.id, text, null, null));
+      emit(live(entry, "send"), new Connections.Send(entry.id, text, null, null, null));
     }
 
     @Override
@@ -291,7 +291,7 @@ final class ObjectSockets {
       if (data == null) {
         throw new InvalidArgumentException("Cannot send a null binary message");
       }
-      emit(live(entry, "send"), new Connections.Send(entry.id, null, data.clone(), null));
+      emit(live(entry, "send"), new Connections.Send(entry.id, null, data.clone(), null, null));
     }
 
     @Override
@@ -352,6 +352,10 @@ final class ObjectSockets {
     }
   }
 
+  private static boolean hasLineBreak(String s) {
+    return s != null && (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0);
+  }
+
   private final class Stream implements EventStream {
     private final Entry entry;
 
@@ -370,14 +374,14 @@ final class ObjectSockets {
     }
 
     @Override
-    public void send(String event, String data) {
-      if (event != null && (event.indexOf('\n') >= 0 || event.indexOf('\r') >= 0)) {
-        throw new InvalidArgumentException("An event name cannot contain a line break");
+    public void send(String eventId, String event, String data) {
+      if (hasLineBreak(event) || hasLineBreak(eventId)) {
+        throw new InvalidArgumentException("An event name or ID cannot contain a line break");
       }
       if (data == null) {
         throw new InvalidArgumentException("Cannot send an event with null data");
       }
-      emit(live(entry, "send"), new Connections.Send(entry.id, data, null, event));
+      emit(live(entry, "send"), new Connections.Send(entry.id, data, null, event, eventId));
     }
 
     @Override
