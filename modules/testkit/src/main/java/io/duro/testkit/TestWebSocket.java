@@ -145,6 +145,21 @@ public final class TestWebSocket implements AutoCloseable {
   }
 
   /**
+   * Waits at most {@code wait} until the server closes the connection.
+   *
+   * @param wait how long to wait
+   * @return the close code the server sent
+   * @throws IllegalStateException if it did not close in time
+   */
+  public int awaitCloseWithin(Duration wait) {
+    try {
+      return closed.get(wait.toMillis(), TimeUnit.MILLISECONDS)[0];
+    } catch (Exception e) {
+      throw new IllegalStateException("The server did not close the socket: " + e, e);
+    }
+  }
+
+  /**
    * The reason of the server's close frame, once closed.
    *
    * @return the reason
