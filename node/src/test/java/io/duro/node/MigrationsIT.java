@@ -138,7 +138,8 @@ class MigrationsIT {
     Path file = data.resolve(DataDirectory.DATABASE_FILE);
     long size = Files.size(file);
     long modified = Files.getLastModifiedTime(file).toMillis();
-    Run dry = migrations("--dry-run", "--manifest", after.toString(), "--data-dir", data.toString());
+    Run dry =
+        migrations("--dry-run", "--manifest", after.toString(), "--data-dir", data.toString());
     assertEquals(0, dry.code, dry.err);
     assertTrue(dry.out.contains("Applied: v1"), dry.out);
     assertTrue(dry.out.contains("Would apply v2:"), dry.out);

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 /**
  * A parsed {@code duro.json} (modelled on Cloudflare's wrangler.json): the application's name,
  * its optional {@code main} Worker class, the Durable Object bindings, string variables and the
- * migrations that introduce, rename, delete and transfer classes (see {@code docs/migrations.md}). See {@code docs/manifest.md}.
+ * migrations that introduce, rename, delete and transfer classes. See {@code docs/manifest.md} and
+ * {@code docs/migrations.md}.
  *
  * <pre>{@code
  * Manifest manifest = Manifest.parse(Files.readAllBytes(file), file.toString());

@@ -29,6 +29,8 @@ public record MigrationSettings(int deleteBatchSize, Duration deletePause, Durat
   public static MigrationSettings from(Config config) {
     Config c = config.getConfig("duro.migrations");
     return new MigrationSettings(
-        c.getInt("delete-batch-size"), c.getDuration("delete-pause"), c.getDuration("lock-timeout"));
+        c.getInt("delete-batch-size"),
+        c.getDuration("delete-pause"),
+        c.getDuration("lock-timeout"));
   }
 }

@@ -304,7 +304,8 @@ public final class MigrationStore {
             + "namespace_key VARCHAR(255) NOT NULL PRIMARY KEY, app VARCHAR(64) NOT NULL, "
             + "class_name VARCHAR(255) NOT NULL, status VARCHAR(16) NOT NULL, "
             + "tag VARCHAR(255) NOT NULL, updated_at BIGINT NOT NULL, "
-            + "deleted_objects BIGINT DEFAULT 0 NOT NULL, deleted_events BIGINT DEFAULT 0 NOT NULL, "
+            + "deleted_objects BIGINT DEFAULT 0 NOT NULL, "
+            + "deleted_events BIGINT DEFAULT 0 NOT NULL, "
             + "deleted_snapshots BIGINT DEFAULT 0 NOT NULL, "
             + "deleted_alarms BIGINT DEFAULT 0 NOT NULL)");
         boolean present;

@@ -235,7 +235,8 @@ class ManifestTest {
         [{"tag": "v1", "new_classes": ["a.Old", "a.Gone"]},
          {"tag": "v2", "renamed_classes": [{"from": "a.Old", "to": "%s"}],
           "deleted_classes": ["a.Gone"],
-          "transferred_classes": [{"from": "b.Theirs", "from_script": "other-app", "to": "a.Mine"}]}]
+          "transferred_classes":
+            [{"from": "b.Theirs", "from_script": "other-app", "to": "a.Mine"}]}]
         """.formatted(ROOM)));
     Manifest.Migration v2 = m.migrations().get(1);
     assertEquals(List.of(new Manifest.RenamedClass("a.Old", ROOM)), v2.renamedClasses());

@@ -186,6 +186,18 @@ class MigrationsTest {
   }
 
   @Test
+  void firstMigrationAdoptsTheDataOfAnApplicationThatRanWithoutMigrations() throws Exception {
+    try (RuntimeFixture node = start(app("shop", Map.of("tally", TallyA.class)))) {
+      call(node, "tally", "old", "/increment");
+      assertEquals(List.of(), node.runtime.migrationStatus().toCompletableFuture().get().applied(),
+          "an application without migrations records nothing");
+    }
+    try (RuntimeFixture node = start(app("shop", Map.of("tally", TallyA.class), V1))) {
+      assertEquals(1, call(node, "tally", "old", "/"), "v1 keeps the class name as its key");
+    }
+  }
+
+  @Test
   void deletedClassLosesItsObjectsJournalSnapshotsAndAlarmsAndOtherClassesKeepTheirs()
       throws Exception {
     Migration v1 = new Migration("v1", List.of(A, B));
