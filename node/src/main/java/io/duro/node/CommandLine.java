@@ -39,6 +39,7 @@ record CommandLine(
   static final String USAGE =
       """
       Usage: java -jar duro-node.jar [flags]
+             java -jar duro-node.jar migrations --dry-run [--app JAR | --manifest FILE] [flags]
 
       Starts a Duro node: the HTTP gateway, the object runtime and its journal.
       Without flags it serves the built-in example application on port 8080
@@ -56,7 +57,9 @@ record CommandLine(
         --help            print this text and exit
 
       Without --app or --manifest the node serves the built-in application.
-      A manifest or class that cannot be used stops the node at start (exit 1).
+      A manifest or class that cannot be used stops the node at start (exit 1), and so
+      does a manifest whose migrations skip, reorder or rewrite applied ones
+      (docs/migrations.md). "migrations --dry-run" prints what a start would apply.
       Cluster (see docs/operations.md; all of these can also be set in --config):
         --seed HOST:PORT  a seed node's Artery address; repeat for several seeds.
                           Every node of a cluster gets the same list. Without any

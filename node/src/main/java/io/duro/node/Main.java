@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code java -jar duro-node.jar}: parses the command line, checks the data directory, starts the
- * node, and exits non-zero with a message that says what is wrong when it cannot.
+ * node, and exits non-zero with a message that says what is wrong when it cannot. {@code
+ * java -jar duro-node.jar migrations --dry-run ...} runs {@link MigrationsCommand} instead.
  */
 public final class Main {
 
@@ -33,6 +34,12 @@ public final class Main {
     // Initialize logging before any library logs from another thread; otherwise SLF4J replays
     // the early calls with a warning on every start.
     org.slf4j.LoggerFactory.getILoggerFactory();
+    if (args.length > 0 && args[0].equals("migrations")) {
+      System.exit(
+          MigrationsCommand.run(
+              List.of(args).subList(1, args.length), System.out, System.err));
+      return;
+    }
     CommandLine cli;
     try {
       cli = CommandLine.parse(List.of(args));

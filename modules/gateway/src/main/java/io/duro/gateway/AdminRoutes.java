@@ -21,7 +21,9 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
  *   <li>{@code GET /_duro/health} → {@code {"status":"ok"}} once the node serves requests;
  *   <li>{@code GET /_duro/alarms?due_before=…&limit=…} → pending alarms, earliest first: {@code
  *       due_before} is an ISO-8601 instant or epoch milliseconds (default: all), {@code limit}
- *       1..10000 (default 100).
+ *       1..10000 (default 100);
+ *   <li>{@code GET /_duro/migrations} → the application's applied migrations and its namespaces,
+ *       with the progress of the removal of deleted classes (docs/migrations.md).
  * </ul>
  */
 final class AdminRoutes {
@@ -37,7 +39,8 @@ final class AdminRoutes {
   }
 
   CompletionStage<HttpResponse> handle(HttpRequest http, String path, String method) {
-    if (!path.equals(PREFIX + "health") && !path.equals(PREFIX + "alarms")) {
+    if (!path.equals(PREFIX + "health") && !path.equals(PREFIX + "alarms")
+        && !path.equals(PREFIX + "migrations")) {
       return done(ErrorBody.of("not_found", "No admin endpoint " + path));
     }
     if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -49,7 +52,29 @@ final class AdminRoutes {
       return done(
           HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, "{\"status\":\"ok\"}"));
     }
+    if (path.equals(PREFIX + "migrations")) {
+      return migrations();
+    }
     return alarms(http);
+  }
+
+  private CompletionStage<HttpResponse> migrations() {
+    return runtime
+        .migrationStatus()
+        .handleAsync(
+            (status, error) -> {
+              if (error != null) {
+                return ErrorBody.of("unavailable", DuroServer.unwrap(error).getMessage());
+              }
+              try {
+                return HttpResponse.create()
+                    .withEntity(ContentTypes.APPLICATION_JSON,
+                        json.writeValueAsBytes(MigrationsJson.of(status)));
+              } catch (Exception e) {
+                return ErrorBody.of("internal", "Cannot render the migrations: " + e);
+              }
+            },
+            Runnable::run);
   }
 
   private CompletionStage<HttpResponse> alarms(HttpRequest http) {

@@ -5,6 +5,7 @@ import io.duro.api.Worker;
 import io.duro.runtime.Application;
 import io.duro.runtime.ClusterJoinException;
 import io.duro.runtime.DuroRuntime;
+import io.duro.runtime.MigrationException;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +51,7 @@ public final class DuroServer implements AutoCloseable {
         .exceptionally(
             error -> {
               Throwable cause = unwrap(error);
-              if (cause instanceof ClusterJoinException) {
+              if (cause instanceof ClusterJoinException || cause instanceof MigrationException) {
                 throw new StartFailure(cause.getMessage(), false, cause);
               }
               throw new StartFailure(

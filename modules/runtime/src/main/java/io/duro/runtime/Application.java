@@ -17,14 +17,21 @@ import java.util.Optional;
  * @param bindings the bindings, names unique
  * @param vars variables
  * @param worker the Worker class (the manifest's {@code main}), or empty for the default router
+ * @param migrations the manifest's migrations, in order; empty for an application made in code
+ *     without them, which runs unmanaged: each class's namespace key is its class name and nothing
+ *     is recorded in the database (see {@code docs/migrations.md})
  */
 public record Application(
     String name,
     List<ObjectBinding> bindings,
     Map<String, String> vars,
-    Optional<Class<? extends Worker>> worker) {
+    Optional<Class<? extends Worker>> worker,
+    List<Manifest.Migration> migrations) {
 
-  /** Checks that binding names are unique and the Worker can be constructed; copies. */
+  /**
+   * Checks that binding names are unique, the Worker can be constructed and the migrations cover
+   * the bound classes; copies.
+   */
   public Application {
     Map<String, ObjectBinding> byName = new LinkedHashMap<>();
     for (ObjectBinding b : bindings) {
@@ -36,6 +43,30 @@ public record Application(
     bindings = List.copyOf(bindings);
     vars = Map.copyOf(vars);
     worker.ifPresent(Application::workerConstructor);
+    migrations = List.copyOf(migrations);
+    if (!migrations.isEmpty()) {
+      MigrationRules.check(
+          name,
+          migrations,
+          bindings.stream().map(b -> b.objectClass().getName()).toList(),
+          (path, problem) -> new IllegalArgumentException(path + ": " + problem));
+    }
+  }
+
+  /**
+   * An application without migrations (unmanaged).
+   *
+   * @param name the application's name
+   * @param bindings the bindings
+   * @param vars the variables
+   * @param worker the Worker class, or empty
+   */
+  public Application(
+      String name,
+      List<ObjectBinding> bindings,
+      Map<String, String> vars,
+      Optional<Class<? extends Worker>> worker) {
+    this(name, bindings, vars, worker, List.of());
   }
 
   /**
@@ -65,7 +96,7 @@ public record Application(
    * @return the new application
    */
   public Application withWorker(Class<? extends Worker> workerClass) {
-    return new Application(name, bindings, vars, Optional.of(workerClass));
+    return new Application(name, bindings, vars, Optional.of(workerClass), migrations);
   }
 
   /**
@@ -75,7 +106,36 @@ public record Application(
    * @return the new application
    */
   public Application withVars(Map<String, String> newVars) {
-    return new Application(name, bindings, newVars, worker);
+    return new Application(name, bindings, newVars, worker, migrations);
+  }
+
+  /**
+   * A copy of this application with migrations (which must cover every bound class).
+   *
+   * @param newMigrations the migrations, in order
+   * @return the new application
+   */
+  public Application withMigrations(List<Manifest.Migration> newMigrations) {
+    return new Application(name, bindings, vars, worker, newMigrations);
+  }
+
+  /**
+   * A copy whose bindings use the namespace keys that the migrations recorded for their classes.
+   *
+   * @param keysByClass namespace key per class name; classes not in it keep their key
+   * @return the new application
+   */
+  Application withNamespaceKeys(Map<String, String> keysByClass) {
+    List<ObjectBinding> keyed =
+        bindings.stream()
+            .map(
+                b ->
+                    new ObjectBinding(
+                        b.name(),
+                        b.objectClass(),
+                        keysByClass.getOrDefault(b.objectClass().getName(), b.namespaceKey())))
+            .toList();
+    return new Application(name, keyed, vars, worker, migrations);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.duro.runtime;
 
+import com.typesafe.config.Config;
 import io.duro.api.Env;
 import io.duro.api.Namespace;
 import io.duro.runtime.internal.AlarmScheduler;
@@ -52,6 +53,7 @@ public final class DuroRuntime {
   private final Map<String, Bound> bound = new LinkedHashMap<>();
   private final Env env;
   private final AlarmIndex alarmIndex;
+  private final MigrationStore migrationStore;
 
   private record Bound(ObjectBinding binding, NamespaceIds ids, EntityTypeKey<ObjectCommand> key) {}
 
@@ -67,6 +69,15 @@ public final class DuroRuntime {
     this.alarmIndex =
         AlarmIndex.open(system.settings().config(), settings.alarms().poolSize());
     system.getWhenTerminated().thenRun(alarmIndex::close);
+    this.migrationStore = MigrationStore.of(system.settings().config());
+    if (!application.migrations().isEmpty()) {
+      NamespaceDeletion deletion =
+          NamespaceDeletion.start(
+              migrationStore,
+              application.name(),
+              MigrationSettings.from(system.settings().config()));
+      system.getWhenTerminated().thenRun(deletion::stop);
+    }
     // Idle passivation: reference.conf points sharding's idle timeout at duro.runtime.idle-timeout.
     ClusterShardingSettings shardingSettings = ClusterShardingSettings.create(system);
     for (ObjectBinding b : application.bindings()) {
@@ -101,24 +112,27 @@ public final class DuroRuntime {
   }
 
   /**
-   * Starts the runtime on an actor system: creates the journal schema when missing, joins the
-   * cluster (a node without configured seed nodes forms a cluster of its own) and registers every
-   * binding with sharding.
+   * Starts the runtime on an actor system: creates the journal schema when missing, applies the
+   * application's pending migrations (see {@link MigrationStore}), joins the cluster (a node
+   * without configured seed nodes forms a cluster of its own) and registers every binding with
+   * sharding under the namespace key its migrations recorded.
    *
    * @param system the node's actor system (configured with Duro's {@code reference.conf})
    * @param application what to serve
-   * @return completes when the node serves requests, or fails if the journal cannot be opened
+   * @return completes when the node serves requests; fails if the journal cannot be opened, or
+   *     with a {@link MigrationException} if the migrations do not fit the database
    */
   public static CompletionStage<DuroRuntime> start(ActorSystem<?> system, Application application) {
     ClusterSettings cluster = ClusterSettings.from(system.settings().config());
     return createSchema(system, cluster.schemaAttempts())
+        .thenCompose(done -> migrate(system, application))
         .thenCompose(
-            done -> {
+            migrated -> {
               Cluster self = Cluster.get(system);
               if (cluster.seedNodes().isEmpty()) {
                 self.manager().tell(Join.create(self.selfMember().address()));
               }
-              DuroRuntime runtime = new DuroRuntime(system, application);
+              DuroRuntime runtime = new DuroRuntime(system, migrated);
               CompletableFuture<DuroRuntime> up = new CompletableFuture<>();
               org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
                   .registerOnMemberUp(() -> up.complete(runtime));
@@ -139,6 +153,39 @@ public final class DuroRuntime {
                                           + " from this host?")
                                   : error));
             });
+  }
+
+  /**
+   * Applies the pending migrations on a thread of its own (JDBC blocks) and returns the
+   * application with the namespace keys they recorded. An application without migrations runs
+   * unmanaged: nothing is read or written.
+   */
+  private static CompletionStage<Application> migrate(
+      ActorSystem<?> system, Application application) {
+    if (application.migrations().isEmpty()) {
+      return CompletableFuture.completedFuture(application);
+    }
+    Config config = system.settings().config();
+    CompletableFuture<Application> migrated = new CompletableFuture<>();
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                MigrationPlan plan =
+                    MigrationStore.of(config)
+                        .apply(
+                            application,
+                            system.address().toString(),
+                            MigrationSettings.from(config).lockTimeout());
+                migrated.complete(application.withNamespaceKeys(plan.keysByClass()));
+              } catch (RuntimeException | Error e) {
+                migrated.completeExceptionally(e);
+              }
+            },
+            "duro-migrations");
+    thread.setDaemon(true);
+    thread.start();
+    return migrated;
   }
 
   /** Creates the journal tables when missing; retried because nodes may start together. */
@@ -216,6 +263,32 @@ public final class DuroRuntime {
    */
   public record PendingAlarm(
       String binding, String className, String objectId, java.time.Instant dueAt, int retries) {}
+
+  /**
+   * The migrations of this node's application as the database records them, for operators.
+   *
+   * @return the status (empty lists for an application without migrations)
+   */
+  public CompletionStage<MigrationStatus> migrationStatus() {
+    if (application.migrations().isEmpty()) {
+      return CompletableFuture.completedFuture(
+          new MigrationStatus(application.name(), List.of(), List.of()));
+    }
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return migrationStore.status(application.name());
+          } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(
+                "The migration tables cannot be read: " + e.getMessage(), e);
+          }
+        },
+        task -> {
+          Thread t = new Thread(task, "duro-migration-status");
+          t.setDaemon(true);
+          t.start();
+        });
+  }
 
   /**
    * The binding with this name.

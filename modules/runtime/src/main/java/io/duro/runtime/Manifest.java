@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 /**
  * A parsed {@code duro.json} (modelled on Cloudflare's wrangler.json): the application's name,
  * its optional {@code main} Worker class, the Durable Object bindings, string variables and the
- * migrations that introduce classes. See {@code docs/manifest.md}.
+ * migrations that introduce, rename, delete and transfer classes. See {@code docs/manifest.md} and
+ * {@code docs/migrations.md}.
  *
  * <pre>{@code
  * Manifest manifest = Manifest.parse(Files.readAllBytes(file), file.toString());
@@ -61,12 +62,58 @@ public record Manifest(
   public record Binding(String name, String className) {}
 
   /**
-   * One migration.
+   * One migration, with Cloudflare's fields (see {@code docs/migrations.md}). Within a migration
+   * the changes apply in the order new, renamed, deleted, transferred.
    *
    * @param tag its unique tag
-   * @param newClasses the classes it introduces
+   * @param newClasses the classes it introduces (each gets a new, empty namespace)
+   * @param renamedClasses classes that take a new name and keep their objects
+   * @param deletedClasses classes whose objects are removed
+   * @param transferredClasses classes whose objects move here from another application
    */
-  public record Migration(String tag, List<String> newClasses) {}
+  public record Migration(
+      String tag,
+      List<String> newClasses,
+      List<RenamedClass> renamedClasses,
+      List<String> deletedClasses,
+      List<TransferredClass> transferredClasses) {
+
+    /** Copies the lists. */
+    public Migration {
+      newClasses = List.copyOf(newClasses);
+      renamedClasses = List.copyOf(renamedClasses);
+      deletedClasses = List.copyOf(deletedClasses);
+      transferredClasses = List.copyOf(transferredClasses);
+    }
+
+    /**
+     * A migration that only introduces classes.
+     *
+     * @param tag its unique tag
+     * @param newClasses the classes it introduces
+     */
+    public Migration(String tag, List<String> newClasses) {
+      this(tag, newClasses, List.of(), List.of(), List.of());
+    }
+  }
+
+  /**
+   * A {@code renamed_classes} entry: the objects of {@code from} belong to {@code to} from now on.
+   *
+   * @param from the class's name so far
+   * @param to its new name
+   */
+  public record RenamedClass(String from, String to) {}
+
+  /**
+   * A {@code transferred_classes} entry: the objects of class {@code from} of application {@code
+   * fromScript} (in the same database) belong to this application's class {@code to}.
+   *
+   * @param from the class in the other application
+   * @param fromScript the other application's name
+   * @param to the class in this application
+   */
+  public record TransferredClass(String from, String fromScript, String to) {}
 
   /** Copies the collections. */
   public Manifest {
@@ -156,7 +203,7 @@ public record Manifest(
       }
       worker = Optional.of(type.asSubclass(Worker.class));
     }
-    return new Application(name, objects, vars, worker);
+    return new Application(name, objects, vars, worker, migrations);
   }
 
   /**
@@ -303,62 +350,78 @@ public record Manifest(
         }
       }
       List<Migration> migrations = new ArrayList<>();
-      Map<String, String> introducedBy = new LinkedHashMap<>();
       JsonNode migrationsNode = root.get("migrations");
       if (migrationsNode != null) {
         array(migrationsNode, "migrations");
-        Map<String, Integer> tags = new LinkedHashMap<>();
         for (int i = 0; i < migrationsNode.size(); i++) {
-          String path = "migrations[" + i + "]";
-          JsonNode m = migrationsNode.get(i);
-          object(m, path, "an object {\"tag\": ..., \"new_classes\": [...]}");
-          Set<String> unsupported =
-              Set.of("renamed_classes", "deleted_classes", "transferred_classes");
-          for (Iterator<String> it = m.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (unsupported.contains(f)) {
-              throw error(path + "." + f, "'" + f + "' is not supported in this version of Duro;"
-                  + " only new_classes is");
-            }
-          }
-          fields(m, path, Set.of("tag", "new_classes"), Set.of("tag", "new_classes"));
-          String tag = string(m.get("tag"), path + ".tag");
-          if (tag.isEmpty()) {
-            throw error(path + ".tag", "a migration tag cannot be empty");
-          }
-          Integer previous = tags.putIfAbsent(tag, i);
-          if (previous != null) {
-            throw error(path + ".tag", "tag '" + tag + "' is already used by migrations["
-                + previous + "]; each migration needs its own tag");
-          }
-          JsonNode classes = m.get("new_classes");
-          array(classes, path + ".new_classes");
-          List<String> newClasses = new ArrayList<>();
-          for (int j = 0; j < classes.size(); j++) {
-            String classPath = path + ".new_classes[" + j + "]";
-            String c = className(classes.get(j), classPath);
-            String before = introducedBy.putIfAbsent(c, classPath);
-            if (before != null) {
-              throw error(classPath, "class " + c + " is already introduced by " + before);
-            }
-            newClasses.add(c);
-          }
-          migrations.add(new Migration(tag, newClasses));
+          migrations.add(migration(migrationsNode.get(i), "migrations[" + i + "]"));
         }
       }
-      for (int i = 0; i < bindings.size(); i++) {
-        String c = bindings.get(i).className();
-        if (!introducedBy.containsKey(c)) {
-          throw error("durable_objects.bindings[" + i + "].class_name", "class " + c
-              + " is not introduced by any migration; add it to the new_classes of a migration,"
-              + " e.g. \"migrations\": [{\"tag\": \"v1\", \"new_classes\": [\"" + c + "\"]}]");
-        }
-      }
+      MigrationRules.check(
+          name, migrations, bindings.stream().map(Binding::className).toList(), this::error);
       if (bindings.isEmpty() && main.isEmpty()) {
         throw error("", "the manifest declares neither durable_objects.bindings nor main;"
             + " there is nothing to serve");
       }
       return new Manifest(source, name, main, bindings, vars, migrations);
+    }
+
+    private Migration migration(JsonNode m, String path) {
+      object(m, path, "an object {\"tag\": ..., \"new_classes\": [...], ...}");
+      fields(m, path, Set.of("tag", "new_classes", "renamed_classes", "deleted_classes",
+          "transferred_classes"), Set.of("tag"));
+      String tag = string(m.get("tag"), path + ".tag");
+      if (tag.isBlank() || tag.length() > MigrationRules.MAX_TAG_LENGTH) {
+        throw error(path + ".tag", "a migration tag is a non-blank string of at most "
+            + MigrationRules.MAX_TAG_LENGTH + " characters; got '" + tag + "'");
+      }
+      List<String> newClasses = classList(m.get("new_classes"), path + ".new_classes");
+      List<String> deleted = classList(m.get("deleted_classes"), path + ".deleted_classes");
+      List<RenamedClass> renamed = new ArrayList<>();
+      JsonNode renamedNode = m.get("renamed_classes");
+      if (renamedNode != null) {
+        array(renamedNode, path + ".renamed_classes");
+        for (int j = 0; j < renamedNode.size(); j++) {
+          String p = path + ".renamed_classes[" + j + "]";
+          JsonNode r = renamedNode.get(j);
+          object(r, p, "an object {\"from\": \"<old class>\", \"to\": \"<new class>\"}");
+          fields(r, p, Set.of("from", "to"), Set.of("from", "to"));
+          renamed.add(new RenamedClass(className(r.get("from"), p + ".from"),
+              className(r.get("to"), p + ".to")));
+        }
+      }
+      List<TransferredClass> transferred = new ArrayList<>();
+      JsonNode transferredNode = m.get("transferred_classes");
+      if (transferredNode != null) {
+        array(transferredNode, path + ".transferred_classes");
+        for (int j = 0; j < transferredNode.size(); j++) {
+          String p = path + ".transferred_classes[" + j + "]";
+          JsonNode t = transferredNode.get(j);
+          object(t, p, "an object {\"from\": \"<class>\", \"from_script\": \"<application>\","
+              + " \"to\": \"<class>\"}");
+          fields(t, p, Set.of("from", "from_script", "to"), Set.of("from", "from_script", "to"));
+          String fromScript = string(t.get("from_script"), p + ".from_script");
+          if (!APP_NAME.matcher(fromScript).matches()) {
+            throw error(p + ".from_script", "from_script is the name of another application"
+                + " (its duro.json \"name\"); got '" + fromScript + "'");
+          }
+          transferred.add(new TransferredClass(className(t.get("from"), p + ".from"), fromScript,
+              className(t.get("to"), p + ".to")));
+        }
+      }
+      return new Migration(tag, newClasses, renamed, deleted, transferred);
+    }
+
+    private List<String> classList(JsonNode node, String path) {
+      List<String> classes = new ArrayList<>();
+      if (node == null) {
+        return classes;
+      }
+      array(node, path);
+      for (int j = 0; j < node.size(); j++) {
+        classes.add(className(node.get(j), path + "[" + j + "]"));
+      }
+      return classes;
     }
 
     private void object(JsonNode node, String path, String expected) {

@@ -224,12 +224,131 @@ class ManifestTest {
     assertEquals("migrations[1].tag", e.path());
   }
 
+  private static String bound(String className, String migrations) {
+    return withBindings("[{\"name\": \"X\", \"class_name\": \"" + className + "\"}]",
+        migrations);
+  }
+
   @Test
-  void otherMigrationKindsAreRefusedAsNotSupportedYet() {
-    ManifestException e =
-        refused(withBindings("[]", "[{\"tag\": \"v1\", \"renamed_classes\": []}]"));
-    assertEquals("migrations[0].renamed_classes", e.path());
-    assertTrue(e.getMessage().contains("not supported"), e.getMessage());
+  void renamedDeletedAndTransferredClassesAreParsedInOrder() {
+    Manifest m = parse(bound(ROOM, """
+        [{"tag": "v1", "new_classes": ["a.Old", "a.Gone"]},
+         {"tag": "v2", "renamed_classes": [{"from": "a.Old", "to": "%s"}],
+          "deleted_classes": ["a.Gone"],
+          "transferred_classes":
+            [{"from": "b.Theirs", "from_script": "other-app", "to": "a.Mine"}]}]
+        """.formatted(ROOM)));
+    Manifest.Migration v2 = m.migrations().get(1);
+    assertEquals(List.of(new Manifest.RenamedClass("a.Old", ROOM)), v2.renamedClasses());
+    assertEquals(List.of("a.Gone"), v2.deletedClasses());
+    assertEquals(List.of(new Manifest.TransferredClass("b.Theirs", "other-app", "a.Mine")),
+        v2.transferredClasses());
+    assertEquals(List.of(), v2.newClasses());
+  }
+
+  @Test
+  void renameOfAClassThatNoMigrationIntroducedIsRefusedNamingTheEntry() {
+    ManifestException e = refused(bound(ROOM, """
+        [{"tag": "v1", "new_classes": ["%s"]},
+         {"tag": "v2", "renamed_classes": [{"from": "a.Never", "to": "a.New"}]}]
+        """.formatted(ROOM)));
+    assertEquals("migrations[1].renamed_classes[0].from", e.path());
+    assertTrue(e.getMessage().contains("class a.Never cannot be renamed by migration 'v2'"),
+        e.getMessage());
+  }
+
+  @Test
+  void renameToAClassThatExistsIsRefused() {
+    ManifestException e = refused(bound(ROOM, """
+        [{"tag": "v1", "new_classes": ["%s", "a.Other"]},
+         {"tag": "v2", "renamed_classes": [{"from": "a.Other", "to": "%s"}]}]
+        """.formatted(ROOM, ROOM)));
+    assertEquals("migrations[1].renamed_classes[0].to", e.path());
+    assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+  }
+
+  @Test
+  void deletingAClassThatIsStillBoundIsRefusedNamingTheTag() {
+    ManifestException e = refused(bound(ROOM, """
+        [{"tag": "v1", "new_classes": ["%s"]}, {"tag": "v2", "deleted_classes": ["%s"]}]
+        """.formatted(ROOM, ROOM)));
+    assertEquals("durable_objects.bindings[0].class_name", e.path());
+    assertTrue(e.getMessage().contains("is still bound but was deleted by migration 'v2'"),
+        e.getMessage());
+  }
+
+  @Test
+  void bindingTheOldNameOfARenamedClassIsRefusedNamingTheNewOne() {
+    ManifestException e = refused(bound(ROOM, """
+        [{"tag": "v1", "new_classes": ["%s"]},
+         {"tag": "v2", "renamed_classes": [{"from": "%s", "to": "a.Renamed"}]}]
+        """.formatted(ROOM, ROOM)));
+    assertEquals("durable_objects.bindings[0].class_name", e.path());
+    assertTrue(e.getMessage().contains("renamed to a.Renamed by migration 'v2'"), e.getMessage());
+  }
+
+  @Test
+  void deletingAClassTwiceIsRefused() {
+    ManifestException e = refused(bound(ROOM, """
+        [{"tag": "v1", "new_classes": ["%s", "a.X"]}, {"tag": "v2", "deleted_classes": ["a.X"]},
+         {"tag": "v3", "deleted_classes": ["a.X"]}]
+        """.formatted(ROOM)));
+    assertEquals("migrations[2].deleted_classes[0]", e.path());
+    assertTrue(e.getMessage().contains("it was deleted by migration 'v2'"), e.getMessage());
+  }
+
+  @Test
+  void transferFromThisApplicationIsRefused() {
+    ManifestException e = refused(bound(ROOM, """
+        [{"tag": "v1", "transferred_classes": [{"from": "a.X", "from_script": "a", "to": "%s"}]}]
+        """.formatted(ROOM)));
+    assertEquals("migrations[0].transferred_classes[0].from_script", e.path());
+    assertTrue(e.getMessage().contains("use renamed_classes"), e.getMessage());
+  }
+
+  @Test
+  void transferEntryWithoutFromScriptIsRefused() {
+    ManifestException e = refused(bound(ROOM, """
+        [{"tag": "v1", "transferred_classes": [{"from": "a.X", "to": "%s"}]}]
+        """.formatted(ROOM)));
+    assertEquals("migrations[0].transferred_classes[0].from_script", e.path());
+    assertTrue(e.getMessage().contains("missing required field"), e.getMessage());
+  }
+
+  @Test
+  void renameEntryWithAnUnknownFieldIsRefused() {
+    ManifestException e = refused(bound(ROOM, """
+        [{"tag": "v1", "new_classes": ["%s", "a.X"]},
+         {"tag": "v2", "renamed_classes": [{"from": "a.X", "into": "a.Y"}]}]
+        """.formatted(ROOM)));
+    assertEquals("migrations[1].renamed_classes[0].into", e.path());
+  }
+
+  @Test
+  void migrationWithABlankOrMissingTagIsRefused() {
+    assertEquals("migrations[0].tag",
+        refused(bound(ROOM, "[{\"tag\": \" \", \"new_classes\": [\"" + ROOM + "\"]}]")).path());
+    assertEquals("migrations[0].tag",
+        refused(bound(ROOM, "[{\"new_classes\": [\"" + ROOM + "\"]}]")).path());
+  }
+
+  @Test
+  void deletedClassesMustBeClassNames() {
+    ManifestException e = refused(bound(ROOM, """
+        [{"tag": "v1", "new_classes": ["%s"], "deleted_classes": [42]}]
+        """.formatted(ROOM)));
+    assertEquals("migrations[0].deleted_classes[0]", e.path());
+    assertTrue(e.getMessage().contains("expected a string, got number 42"), e.getMessage());
+  }
+
+  @Test
+  void applicationMadeInCodeChecksItsMigrationsToo() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Application.of(ObjectBinding.of("x", Room.class)).withMigrations(List.of(
+            new Manifest.Migration("v1", List.of(ROOM)),
+            new Manifest.Migration("v2", List.of(), List.of(), List.of(ROOM), List.of()))));
+    assertTrue(e.getMessage().contains("still bound but was deleted by migration 'v2'"),
+        e.getMessage());
   }
 
   @Test
