@@ -66,7 +66,8 @@ final class ConnectionRoutes {
   private final Connections connections;
   private final Limits limits;
   private final WebSocketConnection.Limits socketLimits;
-  private final LoggingAdapter frameLog;
+  @SuppressWarnings("rawtypes")
+  private final org.apache.pekko.stream.scaladsl.BidiFlow frameLayer;
 
   ConnectionRoutes(Connections connections, Limits limits, ActorSystem<?> system) {
     this.connections = connections;
@@ -77,7 +78,12 @@ final class ConnectionRoutes {
             limits.outgoingBuffer(),
             limits.pingInterval(),
             limits.closeTimeout());
-    this.frameLog = Logging.getLogger(system.classicSystem(), "io.duro.gateway.WebSocket");
+    LoggingAdapter frameLog =
+        Logging.getLogger(system.classicSystem(), "io.duro.gateway.WebSocket");
+    this.frameLayer =
+        WsFrames.frameLayer(
+            FiniteDuration.create(limits.closeTimeout().toMillis(), TimeUnit.MILLISECONDS),
+            frameLog);
   }
 
   HttpResponse answer(
@@ -91,10 +97,7 @@ final class ConnectionRoutes {
             && id.equals(response.headers().first(Response.CONNECTION_HEADER).orElse(null));
     if (handsOver && upgrade != null && response.status() == 101) {
       return WsFrames.upgrade(
-          upgrade,
-          new WebSocketConnection(connections, id, socketLimits),
-          FiniteDuration.create(limits.closeTimeout().toMillis(), TimeUnit.MILLISECONDS),
-          frameLog);
+          upgrade, frameLayer, new WebSocketConnection(connections, id, socketLimits));
     }
     if (handsOver && upgrade == null && response.status() == 200) {
       return eventStream(id, response);

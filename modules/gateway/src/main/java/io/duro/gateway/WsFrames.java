@@ -142,23 +142,33 @@ final class WsFrames {
   }
 
   /**
+   * Pekko's frame layer (masking, frame handling and the close handshake) as one blueprint. It is
+   * immutable, so one instance serves every socket: each socket's graph then only adds its own
+   * message stage, which keeps the per-connection blueprint that Pekko HTTP retains small.
+   *
+   * @param closeTimeout how long to wait for the client's close frame
+   * @param log the frame layer's log
+   * @return the frame layer
+   */
+  @SuppressWarnings("rawtypes")
+  static BidiFlow frameLayer(FiniteDuration closeTimeout, LoggingAdapter log) {
+    BidiFlow masking = WebSocket$.MODULE$.masking(true, () -> new java.util.Random());
+    BidiFlow handling = WebSocket$.MODULE$.frameHandling(true, closeTimeout, log);
+    return masking.atop(handling);
+  }
+
+  /**
    * The 101 answer that runs {@code messages} on the upgraded connection.
    *
    * @param upgrade the request's upgrade attribute
+   * @param frameLayer the shared {@link #frameLayer}
    * @param messages the message layer: frame-layer outputs in, frame-layer inputs out
-   * @param closeTimeout how long to wait for the client's close frame
-   * @param log the frame layer's log
    * @return the response
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   static HttpResponse upgrade(
-      WebSocketUpgrade upgrade,
-      Graph<FlowShape<Object, Object>, ?> messages,
-      FiniteDuration closeTimeout,
-      LoggingAdapter log) {
-    BidiFlow masking = WebSocket$.MODULE$.masking(true, () -> new java.util.Random());
-    BidiFlow handling = WebSocket$.MODULE$.frameHandling(true, closeTimeout, log);
-    Flow<FrameEvent, FrameEvent, ?> frames = (Flow) masking.atop(handling).join(messages);
+      WebSocketUpgrade upgrade, BidiFlow frameLayer, Graph<FlowShape<Object, Object>, ?> messages) {
+    Flow<FrameEvent, FrameEvent, ?> frames = (Flow) frameLayer.join(messages);
     // pekko-http 1.3 negotiates no per-message compression on this path
     return ((UpgradeToWebSocketLowLevel) upgrade).handleFrames((Graph) frames, Option.empty());
   }
