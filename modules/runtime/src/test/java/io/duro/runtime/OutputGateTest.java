@@ -93,6 +93,56 @@ class OutputGateTest {
   }
 
   @Test
+  void webSocketAcceptanceAndSendsWaitForTheirTurnsWrites() throws Exception {
+    Stub stub = probe("socket-gated");
+    send(stub, "/increment").get(10, TimeUnit.SECONDS); // the object is up: value 1
+    Connections connections = fixture.runtime.connections();
+    String id = connections.open();
+    java.util.concurrent.BlockingQueue<Connections.Signal> signals =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    connections.attach(id, signals::add);
+    int writes = ControllableJournal.WRITES_STARTED.get();
+    ControllableJournal.hold();
+    CompletableFuture<Response> upgrade =
+        stub.fetch(
+                new Request(
+                    "GET",
+                    "/accept",
+                    io.duro.api.Headers.of("Upgrade", "websocket"),
+                    null,
+                    id))
+            .toCompletableFuture();
+    awaitWrites(writes + 1);
+    Thread.sleep(300);
+    assertTrue(signals.isEmpty(), "nothing reaches the client before the write is durable");
+    assertFalse(upgrade.isDone());
+    ControllableJournal.release();
+    assertEquals(101, upgrade.get(10, TimeUnit.SECONDS).status());
+    Connections.Accepted accepted =
+        assertInstanceOf(Connections.Accepted.class, signals.poll(10, TimeUnit.SECONDS));
+    Connections.Send first =
+        assertInstanceOf(Connections.Send.class, signals.poll(10, TimeUnit.SECONDS));
+    assertEquals("accepted at 2", first.text());
+
+    // a message from the client: the handler's send waits for the handler's write too
+    writes = ControllableJournal.WRITES_STARTED.get();
+    ControllableJournal.hold();
+    CompletableFuture<Boolean> handled =
+        connections
+            .deliver(accepted, Connections.EventKind.TEXT, "hello", null, 0, null, false)
+            .toCompletableFuture();
+    awaitWrites(writes + 1);
+    Thread.sleep(300);
+    assertTrue(signals.isEmpty(), "the echo is held while its write is in flight");
+    ControllableJournal.release();
+    assertTrue(handled.get(10, TimeUnit.SECONDS), "the object knows the socket");
+    Connections.Send echo =
+        assertInstanceOf(Connections.Send.class, signals.poll(10, TimeUnit.SECONDS));
+    assertEquals("hello at 3", echo.text());
+    connections.release(id);
+  }
+
+  @Test
   void turnsThatRunWhileAWriteIsInFlightAreCommittedAsOneEvent() throws Exception {
     Stub stub = probe("grouped");
     send(stub, "/increment").get(10, TimeUnit.SECONDS);

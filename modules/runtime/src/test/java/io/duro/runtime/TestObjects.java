@@ -137,10 +137,25 @@ final class TestObjects {
                     return Response.text(response.text());
                   });
         }
+        case "/accept" -> {
+          io.duro.api.WebSocket ws = state.acceptWebSocket(request, "gated");
+          long v = value() + 1;
+          state.storage().put("value", v);
+          ws.send("accepted at " + v);
+          return Response.webSocket(ws).completed();
+        }
         default -> {
           return Response.status(404).completed();
         }
       }
+    }
+
+    @Override
+    public CompletionStage<Void> webSocketMessage(io.duro.api.WebSocket ws, Object message) {
+      long v = value() + 1;
+      state.storage().put("value", v);
+      ws.send(message + " at " + v);
+      return CompletableFuture.completedFuture(null);
     }
   }
 
