@@ -102,18 +102,14 @@ final class ConnectionRoutes {
     if (handsOver && upgrade == null && response.status() == 200) {
       return eventStream(id, response);
     }
-    Connections.Accepted accepted = connections.release(id);
-    if (accepted != null) {
-      // accepted, but the answer (e.g. rewritten by a Worker) did not hand it over
-      connections.deliver(
-          accepted,
-          Connections.EventKind.CLOSE,
-          null,
-          null,
-          1006,
-          "the answer did not hand the connection over",
-          false);
-    }
+    // if accepted, the answer (e.g. rewritten by a Worker) did not hand it over: the object hears
+    connections.ended(
+        id,
+        true,
+        Connections.EventKind.CLOSE,
+        1006,
+        "the answer did not hand the connection over",
+        false);
     if (error == null && response.status() == 101) {
       return ErrorBody.of(
           "internal",

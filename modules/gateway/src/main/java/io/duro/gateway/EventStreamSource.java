@@ -65,7 +65,6 @@ final class EventStreamSource extends GraphStage<SourceShape<ByteString>> {
   public GraphStageLogic createLogic(Attributes attributes) {
     return new TimerGraphStageLogic(shape) {
       private final ArrayDeque<ByteString> queue = new ArrayDeque<>();
-      private Connections.Accepted target;
       private boolean objectClosed;
       private boolean ending;
       private boolean idle = true;
@@ -95,17 +94,7 @@ final class EventStreamSource extends GraphStage<SourceShape<ByteString>> {
 
       @Override
       public void postStop() {
-        connections.release(id);
-        if (target != null && !objectClosed) {
-          connections
-              .deliver(target, EventKind.CLOSE, null, null, 1001, "the client went away", true)
-              .whenComplete(
-                  (known, error) -> {
-                    if (error != null) {
-                      log.debug("Close of stream {} not delivered: {}", id, error.toString());
-                    }
-                  });
-        }
+        connections.ended(id, !objectClosed, EventKind.CLOSE, 1001, "the client went away", true);
       }
 
       @Override
@@ -120,9 +109,7 @@ final class EventStreamSource extends GraphStage<SourceShape<ByteString>> {
         if (ending) {
           return;
         }
-        if (signal instanceof Connections.Accepted a) {
-          target = a;
-        } else if (signal instanceof Connections.Send s) {
+        if (signal instanceof Connections.Send s) {
           if (queue.size() >= buffer) {
             log.info("Ending event stream {}: buffer of {} events exceeded", id, buffer);
             queue.clear();

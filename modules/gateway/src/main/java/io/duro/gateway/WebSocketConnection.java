@@ -131,17 +131,7 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
 
     @Override
     public void postStop() {
-      connections.release(id);
-      if (target != null && !objectClosed) {
-        connections
-            .deliver(target, endKind, null, null, endCode, endReason, endClean)
-            .whenComplete(
-                (known, error) -> {
-                  if (error != null) {
-                    log.debug("Close of {} not delivered: {}", id, error.toString());
-                  }
-                });
-      }
+      connections.ended(id, !objectClosed, endKind, endCode, endReason, endClean);
     }
 
     @Override

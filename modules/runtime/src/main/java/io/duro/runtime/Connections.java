@@ -146,6 +146,8 @@ public final class Connections {
     }
   }
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Connections.class);
+
   private final ActorSystem<?> system;
   private final ObjectClient client;
   private final int earlyBound;
@@ -242,6 +244,32 @@ public final class Connections {
   public Accepted release(String id) {
     Slot slot = slots.remove(id);
     return slot == null ? null : slot.accepted();
+  }
+
+  /**
+   * A connection ended: forgets it and, if the object accepted it and did not close it itself,
+   * tells the object how it ended ({@code webSocketClose}, {@code webSocketError} or {@code
+   * eventStreamClose}). A failed delivery is only logged: the object may be gone with its node.
+   *
+   * @param id the connection
+   * @param tellObject false when the object closed the connection itself
+   * @param kind {@link EventKind#CLOSE} or {@link EventKind#ERROR}
+   * @param code the close code
+   * @param reason the close reason or error description
+   * @param wasClean whether the close handshake completed
+   */
+  public void ended(
+      String id, boolean tellObject, EventKind kind, int code, String reason, boolean wasClean) {
+    Accepted accepted = release(id);
+    if (accepted != null && tellObject) {
+      deliver(accepted, kind, null, null, code, reason, wasClean)
+          .whenComplete(
+              (known, error) -> {
+                if (error != null) {
+                  LOG.debug("End of connection {} not delivered: {}", id, error.toString());
+                }
+              });
+    }
   }
 
   /**

@@ -261,21 +261,45 @@ final class ObjectSockets {
     emit(e, new Connections.Close(e.id, code, reason));
   }
 
-  private final class Socket implements WebSocket {
-    private final Entry entry;
+  /** What a socket's and a stream's handle share: the entry, identity by ID. */
+  private abstract static class Handle {
+    final Entry entry;
 
-    Socket(Entry entry) {
+    Handle(Entry entry) {
       this.entry = entry;
     }
 
-    @Override
     public String id() {
       return entry.id;
     }
 
-    @Override
     public List<String> tags() {
       return entry.tags;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o != null && o.getClass() == getClass() && ((Handle) o).entry.id.equals(entry.id);
+    }
+
+    @Override
+    public int hashCode() {
+      return entry.id.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return (entry.kind == Kind.WEB_SOCKET ? "WebSocket " : "EventStream ")
+          + entry.id
+          + " "
+          + entry.tags;
+    }
+  }
+
+  private final class Socket extends Handle implements WebSocket {
+
+    Socket(Entry entry) {
+      super(entry);
     }
 
     @Override
@@ -336,41 +360,16 @@ final class ObjectSockets {
       return bytes == null ? null : codec.decode(bytes, type);
     }
 
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Socket s && s.entry.id.equals(entry.id);
-    }
-
-    @Override
-    public int hashCode() {
-      return entry.id.hashCode();
-    }
-
-    @Override
-    public String toString() {
-      return "WebSocket " + entry.id + " " + entry.tags;
-    }
   }
 
   private static boolean hasLineBreak(String s) {
     return s != null && (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0);
   }
 
-  private final class Stream implements EventStream {
-    private final Entry entry;
+  private final class Stream extends Handle implements EventStream {
 
     Stream(Entry entry) {
-      this.entry = entry;
-    }
-
-    @Override
-    public String id() {
-      return entry.id;
-    }
-
-    @Override
-    public List<String> tags() {
-      return entry.tags;
+      super(entry);
     }
 
     @Override
@@ -389,19 +388,5 @@ final class ObjectSockets {
       ObjectSockets.this.close(live(entry, "close"), 1000, "");
     }
 
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Stream s && s.entry.id.equals(entry.id);
-    }
-
-    @Override
-    public int hashCode() {
-      return entry.id.hashCode();
-    }
-
-    @Override
-    public String toString() {
-      return "EventStream " + entry.id + " " + entry.tags;
-    }
   }
 }
