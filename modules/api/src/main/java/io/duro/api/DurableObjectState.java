@@ -34,6 +34,22 @@ public interface DurableObjectState {
   Storage storage();
 
   /**
+   * The runtime's clock: the system clock on a node; a clock the test moves in the testkit
+   * ({@code duro.advanceTime(Duration.ofMinutes(5))}). Read "now" from it wherever the object
+   * compares times with its alarm, so that tests can fire alarms deterministically.
+   *
+   * <pre>{@code
+   * long now = state.clock().millis();
+   * state.storage().setAlarm(state.clock().instant().plusSeconds(30));
+   * }</pre>
+   *
+   * @return the clock
+   */
+  default java.time.Clock clock() {
+    return java.time.Clock.systemUTC();
+  }
+
+  /**
    * Runs {@code callback} and delivers no other event to the object until the stage it returns
    * completes (results of calls the callback is waiting for still arrive).
    *

@@ -27,6 +27,8 @@ public final class BuiltInApp {
     bindings.put("reminder", Reminder.class);
     bindings.put("rate-limiter", RateLimiter.class);
     bindings.put("lock", DistributedLock.class);
+    bindings.put("election", LeaderElection.class);
+    bindings.put("queue", JobQueue.class);
     bindings.put("cart", ShoppingCart.class);
     bindings.put("session", Session.class);
     bindings.put("page-views", PageViews.class);

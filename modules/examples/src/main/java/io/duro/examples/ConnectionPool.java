@@ -67,6 +67,7 @@ public final class ConnectionPool implements DurableObject {
   private static final long MAX_TTL_MS = 3_600_000;
 
   private final Storage storage;
+  private final java.time.Clock clock;
 
   /**
    * Creates the pool.
@@ -76,12 +77,13 @@ public final class ConnectionPool implements DurableObject {
    */
   public ConnectionPool(DurableObjectState state, Env env) {
     this.storage = state.storage();
+    this.clock = state.clock(); // the testkit moves it
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public CompletionStage<Response> fetch(Request request) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     Pool pool = expire(load(), now);
     String path = request.path();
     String method = request.method();
@@ -136,7 +138,7 @@ public final class ConnectionPool implements DurableObject {
 
   @Override
   public CompletionStage<Void> alarm(AlarmInfo info) {
-    save(expire(load(), System.currentTimeMillis()));
+    save(expire(load(), clock.millis()));
     return CompletableFuture.completedFuture(null);
   }
 

@@ -45,6 +45,7 @@ public final class DistributedLock implements DurableObject {
   private static final long MAX_TTL_MS = 24L * 3600 * 1000;
 
   private final Storage storage;
+  private final java.time.Clock clock;
 
   /**
    * Creates the lock.
@@ -54,6 +55,7 @@ public final class DistributedLock implements DurableObject {
    */
   public DistributedLock(DurableObjectState state, Env env) {
     this.storage = state.storage();
+    this.clock = state.clock(); // the testkit moves it
   }
 
   @Override
@@ -61,7 +63,7 @@ public final class DistributedLock implements DurableObject {
   public CompletionStage<Response> fetch(Request request) {
     String path = request.path();
     String method = request.method();
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     Optional<Lease> lease =
         storage.get("lease", Lease.class).filter(l -> l.expiresAtMillis() > now);
     if (path.equals("/")) {
@@ -118,7 +120,7 @@ public final class DistributedLock implements DurableObject {
   public CompletionStage<Void> alarm(AlarmInfo info) {
     storage
         .get("lease", Lease.class)
-        .filter(l -> l.expiresAtMillis() <= System.currentTimeMillis())
+        .filter(l -> l.expiresAtMillis() <= clock.millis())
         .ifPresent(l -> storage.delete("lease")); // the lease lapsed
     return CompletableFuture.completedFuture(null);
   }

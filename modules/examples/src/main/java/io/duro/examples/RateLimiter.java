@@ -47,6 +47,7 @@ public final class RateLimiter implements DurableObject {
   }
 
   private final Storage storage;
+  private final java.time.Clock clock;
 
   /**
    * Creates the limiter.
@@ -56,11 +57,12 @@ public final class RateLimiter implements DurableObject {
    */
   public RateLimiter(DurableObjectState state, Env env) {
     this.storage = state.storage();
+    this.clock = state.clock(); // the testkit moves it
   }
 
   @Override
   public CompletionStage<Response> fetch(Request request) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     Bucket bucket =
         storage.get("bucket", Bucket.class).orElse(new Bucket(10, 5, 10, now)).refilled(now);
     String path = request.path();

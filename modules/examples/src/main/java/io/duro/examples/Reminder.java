@@ -36,6 +36,7 @@ public final class Reminder implements DurableObject {
   private static final int KEPT_RUNS = 20;
 
   private final Storage storage;
+  private final java.time.Clock clock;
 
   /**
    * Creates the reminder.
@@ -45,6 +46,7 @@ public final class Reminder implements DurableObject {
    */
   public Reminder(DurableObjectState state, Env env) {
     this.storage = state.storage();
+    this.clock = state.clock(); // the testkit moves it
   }
 
   @Override
@@ -58,7 +60,7 @@ public final class Reminder implements DurableObject {
       Instant at;
       try {
         // alarms have millisecond precision
-        at = Instant.now().plusMillis(delay(request)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        at = clock.instant().plusMillis(delay(request)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
       } catch (java.time.DateTimeException | ArithmeticException e) {
         throw new InvalidArgumentException("in is too far ahead: " + e.getMessage());
       }
@@ -85,7 +87,7 @@ public final class Reminder implements DurableObject {
     runs.add(
         HttpErrors.fields(
             "scheduled", info.scheduledTime().toString(),
-            "at", Instant.now().toString(),
+            "at", clock.instant().toString(),
             "retry", info.retryCount()));
     while (runs.size() > KEPT_RUNS) {
       runs.remove(0);

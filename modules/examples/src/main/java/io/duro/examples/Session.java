@@ -37,6 +37,7 @@ public final class Session implements DurableObject {
   private static final long MAX_TTL_MS = 30L * 24 * 3600 * 1000;
 
   private final Storage storage;
+  private final java.time.Clock clock;
 
   /**
    * Creates the session.
@@ -46,6 +47,7 @@ public final class Session implements DurableObject {
    */
   public Session(DurableObjectState state, Env env) {
     this.storage = state.storage();
+    this.clock = state.clock(); // the testkit moves it
   }
 
   @Override
@@ -56,7 +58,7 @@ public final class Session implements DurableObject {
     if (!path.equals("/")) {
       return HttpErrors.notFound(path).completed();
     }
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     switch (method) {
       case "PUT" -> {
         long ttl = ttl(request);

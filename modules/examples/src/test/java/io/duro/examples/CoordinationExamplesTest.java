@@ -3,46 +3,27 @@ package io.duro.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.duro.testkit.TestNode;
+import static io.duro.examples.ExampleAssertions.assertError;
+
+import io.duro.testkit.DuroExtension;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The rate limiter, lock, cart and session examples over real HTTP. */
 class CoordinationExamplesTest {
 
-  @TempDir static Path dataDir;
-  static TestNode node;
-
-  @BeforeAll
-  static void start() {
-    node =
-        TestNode.start(
-            dataDir,
-            Map.of(
-                "rate-limiter", RateLimiter.class,
-                "lock", DistributedLock.class,
-                "cart", ShoppingCart.class,
-                "session", Session.class,
-                "page-views", PageViews.class,
-                "pool", ConnectionPool.class),
-            Map.of("duro.runtime.alarms.poll-interval", "200ms"));
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
-
-
-  static void assertError(HttpResponse<String> r, int status, String code) {
-    assertEquals(status, r.statusCode(), r.body());
-    assertTrue(r.body().startsWith("{\"error\":\"" + code + "\""), r.body());
-  }
+  @RegisterExtension
+  static DuroExtension node =
+      DuroExtension.builder()
+          .bind("rate-limiter", RateLimiter.class)
+          .bind("lock", DistributedLock.class)
+          .bind("cart", ShoppingCart.class)
+          .bind("session", Session.class)
+          .bind("page-views", PageViews.class)
+          .bind("pool", ConnectionPool.class)
+          .build();
 
   @Test
   void rateLimiterRefusesBeyondItsCapacityWith429AndRetryAfter() throws Exception {
@@ -75,7 +56,7 @@ class CoordinationExamplesTest {
     assertError(node.send("POST", "/lock/l1/acquire", "{\"owner\":\"b\",\"ttlMs\":600}"), 409, "locked");
     assertError(
         node.send("POST", "/lock/l1/release", "{\"owner\":\"b\",\"token\":1}"), 409, "not_holder");
-    Thread.sleep(1500); // the lease lapses; the alarm removes it
+    node.advanceTime(Duration.ofMillis(600)); // the lease lapses; the alarm removes it
     assertEquals("{\"lease\":null}", node.send("GET", "/lock/l1", null).body());
     HttpResponse<String> b = node.send("POST", "/lock/l1/acquire", "{\"owner\":\"b\",\"ttlMs\":60000}");
     assertTrue(b.body().startsWith("{\"token\":2,"), b.body());
@@ -116,7 +97,9 @@ class CoordinationExamplesTest {
     HttpResponse<String> started = node.send("PUT", "/session/s1?ttlMs=700", "{\"user\":\"ada\"}");
     assertEquals(200, started.statusCode(), started.body());
     assertTrue(node.send("GET", "/session/s1", null).body().startsWith("{\"data\":{\"user\":\"ada\"}"));
-    Thread.sleep(1800);
+    node.advanceTime(Duration.ofMillis(699));
+    assertEquals(200, node.send("GET", "/session/s1", null).statusCode(), "used: extended");
+    node.advanceTime(Duration.ofMillis(700));
     assertError(node.send("GET", "/session/s1", null), 404, "no_session");
     assertError(node.send("PUT", "/session/s2?ttlMs=0", "{}"), 400, "invalid_argument");
     assertError(node.send("PUT", "/session/s2", null), 400, "invalid_argument");
@@ -152,7 +135,7 @@ class CoordinationExamplesTest {
     assertEquals(202, c.statusCode(), c.body());
     assertEquals("{\"queued\":1,\"client\":\"c\"}", c.body());
     // b does not renew: its lease expires (the alarm takes it back) and c gets one
-    Thread.sleep(1800);
+    node.advanceTime(Duration.ofMillis(700));
     HttpResponse<String> cLease = node.send("GET", "/pool/db/lease?client=c", null);
     assertEquals(200, cLease.statusCode(), cLease.body());
     assertTrue(cLease.body().startsWith("{\"lease\":3,"), cLease.body());

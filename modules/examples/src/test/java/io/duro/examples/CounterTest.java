@@ -2,39 +2,32 @@ package io.duro.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.duro.testkit.TestNode;
+import io.duro.testkit.DuroExtension;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CounterTest {
 
-  @TempDir Path dataDir;
-
+  @RegisterExtension
+  DuroExtension duro = DuroExtension.builder().bind("counter", Counter.class).build();
 
   @Test
-  void incrementReturnsTheNewValueAndTheValueSurvivesARestart() throws Exception {
-    try (TestNode node = TestNode.start(dataDir, Map.of("counter", Counter.class))) {
-      assertEquals("{\"value\":1}", node.send("POST", "/counter/a/increment", null).body());
-      assertEquals("{\"value\":2}", node.send("POST", "/counter/a/increment", null).body());
-      assertEquals("{\"value\":2}", node.send("GET", "/counter/a", null).body());
-      assertEquals("{\"value\":0}", node.send("GET", "/counter/b", null).body());
-    }
-    try (TestNode node = TestNode.start(dataDir, Map.of("counter", Counter.class))) {
-      assertEquals("{\"value\":2}", node.send("GET", "/counter/a", null).body());
-    }
+  void incrementReturnsTheNewValueAndTheValueSurvivesARestart() {
+    assertEquals("{\"value\":1}", duro.send("POST", "/counter/a/increment", null).body());
+    assertEquals("{\"value\":2}", duro.send("POST", "/counter/a/increment", null).body());
+    assertEquals("{\"value\":2}", duro.send("GET", "/counter/a", null).body());
+    assertEquals("{\"value\":0}", duro.send("GET", "/counter/b", null).body());
+    duro.restart();
+    assertEquals("{\"value\":2}", duro.send("GET", "/counter/a", null).body());
   }
 
   @Test
-  void wrongMethodIs405WithAllowAndUnknownPathIs404() throws Exception {
-    try (TestNode node = TestNode.start(dataDir, Map.of("counter", Counter.class))) {
-      HttpResponse<String> r = node.send("GET", "/counter/a/increment", null);
-      assertEquals(405, r.statusCode());
-      assertEquals("POST", r.headers().firstValue("Allow").orElseThrow());
-      assertEquals(404, node.send("GET", "/counter/a/nope", null).statusCode());
-      assertEquals("{\"value\":0}", node.send("GET", "/counter/a", null).body());
-    }
+  void wrongMethodIs405WithAllowAndUnknownPathIs404() {
+    HttpResponse<String> r = duro.send("GET", "/counter/a/increment", null);
+    assertEquals(405, r.statusCode());
+    assertEquals("POST", r.headers().firstValue("Allow").orElseThrow());
+    assertEquals(404, duro.send("GET", "/counter/a/nope", null).statusCode());
+    assertEquals("{\"value\":0}", duro.send("GET", "/counter/a", null).body());
   }
 }

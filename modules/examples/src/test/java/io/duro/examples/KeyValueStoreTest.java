@@ -3,29 +3,15 @@ package io.duro.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.duro.testkit.TestNode;
+import io.duro.testkit.DuroExtension;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class KeyValueStoreTest {
 
-  @TempDir static Path dataDir;
-  static TestNode node;
-
-  @BeforeAll
-  static void start() {
-    node = TestNode.start(dataDir, Map.of("kv", KeyValueStore.class));
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static DuroExtension node = DuroExtension.builder().bind("kv", KeyValueStore.class).build();
 
 
   @Test

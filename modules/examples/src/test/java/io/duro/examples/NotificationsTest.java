@@ -3,7 +3,7 @@ package io.duro.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.duro.testkit.TestNode;
+import io.duro.testkit.DuroExtension;
 import io.duro.testkit.TestWebSocket;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -12,23 +12,22 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class NotificationsTest {
 
-  @TempDir Path dataDir;
+  @RegisterExtension
+  static DuroExtension node = DuroExtension.builder().bind("notify", Notifications.class).build();
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   /** Opens an event stream and returns its lines as they arrive. */
-  private static BlockingQueue<String> subscribe(TestNode node, String path, String lastId)
+  private static BlockingQueue<String> subscribe(String path, String lastId)
       throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(node.uri(path)).header("Accept", "text/event-stream");
@@ -68,29 +67,27 @@ class NotificationsTest {
 
   @Test
   void subscribersGetNotificationsInOrderAndAReconnectGetsWhatItMissed() throws Exception {
-    try (TestNode node = TestNode.start(dataDir, Map.of("notify", Notifications.class))) {
-      BlockingQueue<String> stream = subscribe(node, "/notify/ada/", null);
-      try (TestWebSocket ws = TestWebSocket.connect(node.uri("/notify/ada/"))) {
-        assertEquals("{\"subscribers\":2}", node.send("GET", "/notify/ada/subscribers", null).body());
-        for (int i = 1; i <= 3; i++) {
-          String answer = node.send("POST", "/notify/ada/", "{\"text\":\"n" + i + "\"}").body();
-          assertEquals("{\"id\":" + i + ",\"delivered\":2}", answer);
-        }
-        for (int i = 1; i <= 3; i++) {
-          assertEquals("id: " + i, take(stream));
-          assertEquals("event: notification", take(stream));
-          assertTrue(take(stream).contains("\"text\":\"n" + i + "\""));
-          assertTrue(ws.next().contains("\"text\":\"n" + i + "\""));
-        }
+    BlockingQueue<String> stream = subscribe("/notify/ada/", null);
+    try (TestWebSocket ws = node.webSocket("/notify/ada/")) {
+      assertEquals("{\"subscribers\":2}", node.send("GET", "/notify/ada/subscribers", null).body());
+      for (int i = 1; i <= 3; i++) {
+        String answer = node.send("POST", "/notify/ada/", "{\"text\":\"n" + i + "\"}").body();
+        assertEquals("{\"id\":" + i + ",\"delivered\":2}", answer);
       }
-      BlockingQueue<String> resumed = subscribe(node, "/notify/ada/", "1");
-      assertEquals("id: 2", take(resumed));
-      take(resumed);
-      take(resumed);
-      assertEquals("id: 3", take(resumed));
-      assertEquals(400, node.send("POST", "/notify/ada/", "{not json").statusCode());
-      assertEquals(405, node.send("DELETE", "/notify/ada/", null).statusCode());
-      assertTrue(node.send("GET", "/notify/ada/recent", null).body().contains("\"n3\""));
+      for (int i = 1; i <= 3; i++) {
+        assertEquals("id: " + i, take(stream));
+        assertEquals("event: notification", take(stream));
+        assertTrue(take(stream).contains("\"text\":\"n" + i + "\""));
+        assertTrue(ws.next().contains("\"text\":\"n" + i + "\""));
+      }
     }
+    BlockingQueue<String> resumed = subscribe("/notify/ada/", "1");
+    assertEquals("id: 2", take(resumed));
+    take(resumed);
+    take(resumed);
+    assertEquals("id: 3", take(resumed));
+    assertEquals(400, node.send("POST", "/notify/ada/", "{not json").statusCode());
+    assertEquals(405, node.send("DELETE", "/notify/ada/", null).statusCode());
+    assertTrue(node.send("GET", "/notify/ada/recent", null).body().contains("\"n3\""));
   }
 }

@@ -45,9 +45,22 @@ public final class DuroServer implements AutoCloseable {
    *     terminated) if the journal cannot be opened or the port cannot be bound
    */
   public static CompletionStage<DuroServer> start(Config config, Application application) {
+    return start(config, application, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * Starts a node whose alarms follow {@code clock} (the testkit's clock that tests move).
+   *
+   * @param config the complete, resolved configuration
+   * @param application what to serve
+   * @param clock the runtime's clock
+   * @return completes when the gateway accepts requests
+   */
+  public static CompletionStage<DuroServer> start(
+      Config config, Application application, java.time.Clock clock) {
     GatewaySettings gatewaySettings = GatewaySettings.from(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "duro", config);
-    return DuroRuntime.start(system, application)
+    return DuroRuntime.start(system, application, clock)
         .exceptionally(
             error -> {
               Throwable cause = unwrap(error);

@@ -54,14 +54,17 @@ public final class DuroRuntime {
   private final Env env;
   private final AlarmIndex alarmIndex;
   private final MigrationStore migrationStore;
+  private final ClusterSharding sharding;
+  private final java.time.Clock clock;
 
   private record Bound(ObjectBinding binding, NamespaceIds ids, EntityTypeKey<ObjectCommand> key) {}
 
-  private DuroRuntime(ActorSystem<?> system, Application application) {
+  private DuroRuntime(ActorSystem<?> system, Application application, java.time.Clock clock) {
     this.system = system;
+    this.clock = clock;
     this.application = application;
     this.settings = RuntimeSettings.from(system.settings().config());
-    ClusterSharding sharding = ClusterSharding.get(system);
+    this.sharding = ClusterSharding.get(system);
     this.client =
         new ObjectClient(sharding, settings.requestTimeout().plus(java.time.Duration.ofSeconds(5)));
     ValueCodec codec = ValueCodec.create();
@@ -94,9 +97,10 @@ public final class DuroRuntime {
               codec,
               this::envFor,
               alarmIndex,
-              connections);
+              connections,
+              clock);
       sharding.init(
-          Entity.of(b.key(), ctx -> ObjectEntity.create(setup, ctx.getEntityId()))
+          Entity.of(b.key(), ctx -> ObjectEntity.create(setup, ctx.getEntityId(), ctx.getShard()))
               .withStopMessage(ObjectCommand.Passivate.INSTANCE)
               .withSettings(shardingSettings));
     }
@@ -108,7 +112,8 @@ public final class DuroRuntime {
             AlarmScheduler.Command.class,
             "duro-alarm-scheduler",
             1,
-            i -> AlarmScheduler.create(alarmIndex, settings.alarms(), byNamespace::get, sharding));
+            i -> AlarmScheduler.create(
+                    alarmIndex, settings.alarms(), byNamespace::get, sharding, clock));
   }
 
   /**
@@ -123,6 +128,21 @@ public final class DuroRuntime {
    *     with a {@link MigrationException} if the migrations do not fit the database
    */
   public static CompletionStage<DuroRuntime> start(ActorSystem<?> system, Application application) {
+    return start(system, application, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * Starts the runtime with a clock of the caller's: alarms fire when this clock reaches their
+   * time, and objects read it through {@code DurableObjectState.clock()}. The testkit passes a
+   * clock that tests move forward.
+   *
+   * @param system the node's actor system
+   * @param application what to serve
+   * @param clock the clock
+   * @return completes when the node serves requests
+   */
+  public static CompletionStage<DuroRuntime> start(
+      ActorSystem<?> system, Application application, java.time.Clock clock) {
     ClusterSettings cluster = ClusterSettings.from(system.settings().config());
     return createSchema(system, cluster.schemaAttempts())
         .thenCompose(done -> migrate(system, application))
@@ -132,7 +152,7 @@ public final class DuroRuntime {
               if (cluster.seedNodes().isEmpty()) {
                 self.manager().tell(Join.create(self.selfMember().address()));
               }
-              DuroRuntime runtime = new DuroRuntime(system, migrated);
+              DuroRuntime runtime = new DuroRuntime(system, migrated, clock);
               CompletableFuture<DuroRuntime> up = new CompletableFuture<>();
               org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
                   .registerOnMemberUp(() -> up.complete(runtime));
@@ -250,6 +270,62 @@ public final class DuroRuntime {
                               e.retryCount());
                         })
                     .toList());
+  }
+
+  /**
+   * Wakes every object whose alarm (or alarm retry) is due by the runtime's clock, without waiting
+   * for the scheduler's next poll; each fires its alarm on its own turn. Tests that move the clock
+   * call it.
+   *
+   * @return completes, with how many objects were woken, once they were told
+   */
+  public CompletionStage<Integer> wakeDueAlarms() {
+    Map<String, EntityTypeKey<ObjectCommand>> keys = new LinkedHashMap<>();
+    bound.values().forEach(b -> keys.put(b.binding().namespaceKey(), b.key()));
+    return alarmIndex
+        .due(clock.millis(), null, settings.alarms().pageSize())
+        .thenApply(
+            entries -> {
+              int woken = 0;
+              for (AlarmIndex.Entry e : entries) {
+                EntityTypeKey<ObjectCommand> key = keys.get(e.namespace());
+                if (key != null) {
+                  sharding.entityRefFor(key, e.objectId()).tell(ObjectCommand.WakeUp.INSTANCE);
+                  woken++;
+                }
+              }
+              return woken;
+            });
+  }
+
+  /**
+   * Passivates an object now, as if it had been idle (its WebSockets stay open, as with
+   * hibernation): the next event for it runs on a new instance, rebuilt from its storage. Tests
+   * simulate hibernation with it. An object not in memory is started first.
+   *
+   * @param binding the binding name
+   * @param objectId the object's ID (64 hex digits)
+   * @return completes once every later event is sure to reach a new instance
+   * @throws io.duro.api.UnknownBindingException when nothing is bound under that name
+   */
+  public CompletionStage<Void> passivate(String binding, String objectId) {
+    Bound b = bound.get(binding);
+    if (b == null) {
+      env.namespace(binding); // throws the API's exception naming the binding
+    }
+    return sharding
+        .entityRefFor(b.key(), objectId)
+        .<Done>ask(ObjectCommand.PassivateNow::new, settings.requestTimeout())
+        .thenApply(done -> (Void) null);
+  }
+
+  /**
+   * The clock alarms are measured with.
+   *
+   * @return the clock
+   */
+  public java.time.Clock clock() {
+    return clock;
   }
 
   /**

@@ -296,7 +296,7 @@ public final class ObjectStorage implements Storage {
       throw new InvalidArgumentException(
           "The alarm time " + at + " is before 1970-01-01T00:00:00Z; give a later time.");
     }
-    long horizon = System.currentTimeMillis() + limits.maxAlarmHorizonMillis();
+    long horizon = host.currentTimeMillis() + limits.maxAlarmHorizonMillis();
     if (millis > horizon) {
       throw new InvalidArgumentException(
           "The alarm time "

@@ -25,4 +25,14 @@ public interface StorageHost {
    * @return the completion
    */
   CompletionStage<Void> sync();
+
+  /**
+   * The current time in milliseconds, by the runtime's clock (the system clock unless a test
+   * replaced it): the alarm horizon is measured from it.
+   *
+   * @return milliseconds since the epoch
+   */
+  default long currentTimeMillis() {
+    return System.currentTimeMillis();
+  }
 }

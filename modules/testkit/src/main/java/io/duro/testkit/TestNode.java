@@ -3,6 +3,8 @@ package io.duro.testkit;
 import com.typesafe.config.ConfigFactory;
 import io.duro.api.DurableObject;
 import io.duro.api.Namespace;
+import io.duro.api.Request;
+import io.duro.api.Response;
 import io.duro.gateway.DuroConfig;
 import io.duro.gateway.DuroServer;
 import io.duro.runtime.Application;
@@ -31,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class TestNode implements AutoCloseable {
+
+  private static final long WAIT_SECONDS = 60;
 
   private final DuroServer server;
   private final HttpClient http =
@@ -85,13 +89,22 @@ public final class TestNode implements AutoCloseable {
    */
   public static TestNode start(
       Path dataDir, Application application, Map<String, Object> settings) {
+    return start(dataDir, application, settings, java.time.Clock.systemUTC());
+  }
+
+  /** Starts a node whose alarms follow {@code clock}. */
+  static TestNode start(
+      Path dataDir,
+      Application application,
+      Map<String, Object> settings,
+      java.time.Clock clock) {
     Map<String, Object> overlay = new HashMap<>(settings);
     overlay.put("duro.data-dir", dataDir.toAbsolutePath().toString());
     overlay.putIfAbsent("duro.gateway.port", 0);
     overlay.putIfAbsent("duro.gateway.host", "127.0.0.1");
     try {
       DuroServer server =
-          DuroServer.start(DuroConfig.load(ConfigFactory.parseMap(overlay)), application)
+          DuroServer.start(DuroConfig.load(ConfigFactory.parseMap(overlay)), application, clock)
               .toCompletableFuture()
               .get(DuroServer.START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       return new TestNode(server);
@@ -108,6 +121,89 @@ public final class TestNode implements AutoCloseable {
    */
   public Namespace namespace(String binding) {
     return server.runtime().namespace(binding);
+  }
+
+  /**
+   * Sends a request to an object without HTTP, through a stub, and waits for the answer (60 s at
+   * most).
+   *
+   * <pre>{@code
+   * Response r = node.fetch("counter", "a", Request.post("/increment", ""));
+   * }</pre>
+   *
+   * @param binding the binding name
+   * @param name the object's name (its ID is {@code idFromName(name)})
+   * @param request the request
+   * @return the object's response
+   */
+  public Response fetch(String binding, String name, Request request) {
+    return await(namespace(binding).getByName(name).fetch(request), "fetch " + request);
+  }
+
+  /**
+   * Passivates an object now, as if it had been idle, and waits until every later event is sure
+   * to reach a new instance rebuilt from storage. Its hibernatable WebSockets stay open.
+   *
+   * <pre>{@code
+   * node.hibernate("chat", "lobby");
+   * node.send("GET", "/chat/lobby/members", null);   // runs on a new instance
+   * }</pre>
+   *
+   * @param binding the binding name
+   * @param name the object's name
+   */
+  public void hibernate(String binding, String name) {
+    String id = namespace(binding).idFromName(name).toString();
+    await(server.runtime().passivate(binding, id), "hibernate " + binding + "/" + name);
+  }
+
+  /**
+   * Opens a WebSocket to the gateway.
+   *
+   * @param path path and query, starting with {@code /}
+   * @return the connected socket
+   */
+  public TestWebSocket webSocket(String path) {
+    return TestWebSocket.connect(uri(path));
+  }
+
+  /** Wakes the objects whose alarms are due by the runtime's clock. */
+  void wakeDueAlarms() {
+    await(server.runtime().wakeDueAlarms(), "waking due alarms");
+  }
+
+  /** Whether an alarm (or retry) is still due at or before {@code now}. */
+  java.util.List<String> alarmsDueBy(java.time.Instant now) {
+    return await(server.runtime().pendingAlarms(now, 10), "reading due alarms").stream()
+        .map(a -> a.binding() + " " + a.objectId() + " due " + a.dueAt())
+        .toList();
+  }
+
+  /** The cluster address of this node, for the seed-node list of the others. */
+  String clusterAddress() {
+    return server.system().address().toString();
+  }
+
+  /** Begins to stop the node. */
+  java.util.concurrent.CompletionStage<?> terminate() {
+    server.system().terminate();
+    return server.whenTerminated();
+  }
+
+  private static <T> T await(java.util.concurrent.CompletionStage<T> stage, String what) {
+    try {
+      return stage.toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: " + what, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(what + " did not complete within " + WAIT_SECONDS + " s", e);
+    }
   }
 
   /**

@@ -36,6 +36,7 @@ public final class AlarmScheduler {
   private final AlarmSettings settings;
   private final Function<String, EntityTypeKey<ObjectCommand>> keys;
   private final ClusterSharding sharding;
+  private final java.time.Clock clock;
   private boolean scanning;
 
   private AlarmScheduler(
@@ -43,8 +44,10 @@ public final class AlarmScheduler {
       AlarmIndex index,
       AlarmSettings settings,
       Function<String, EntityTypeKey<ObjectCommand>> keys,
-      ClusterSharding sharding) {
+      ClusterSharding sharding,
+      java.time.Clock clock) {
     this.ctx = ctx;
+    this.clock = clock;
     this.index = index;
     this.settings = settings;
     this.keys = keys;
@@ -58,19 +61,21 @@ public final class AlarmScheduler {
    * @param settings poll interval, lookahead, page size
    * @param keys the entity type of a namespace key, or null when the namespace is not bound
    * @param sharding the node's sharding
+   * @param clock the runtime's clock
    * @return the behavior
    */
   public static Behavior<Command> create(
       AlarmIndex index,
       AlarmSettings settings,
       Function<String, EntityTypeKey<ObjectCommand>> keys,
-      ClusterSharding sharding) {
+      ClusterSharding sharding,
+      java.time.Clock clock) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 (TimerScheduler<Command> timers) -> {
                   timers.startTimerWithFixedDelay(Poll.INSTANCE, settings.pollInterval());
-                  AlarmScheduler s = new AlarmScheduler(ctx, index, settings, keys, sharding);
+                  AlarmScheduler s = new AlarmScheduler(ctx, index, settings, keys, sharding, clock);
                   ctx.getSelf().tell(Poll.INSTANCE);
                   return s.behavior();
                 }));
@@ -86,7 +91,7 @@ public final class AlarmScheduler {
   private Behavior<Command> onPoll() {
     if (!scanning) {
       scanning = true;
-      load(System.currentTimeMillis() + settings.lookahead().toMillis(), null);
+      load(clock.millis() + settings.lookahead().toMillis(), null);
     }
     return Behaviors.same();
   }

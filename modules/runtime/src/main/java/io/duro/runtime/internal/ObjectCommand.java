@@ -21,6 +21,16 @@ public sealed interface ObjectCommand {
     INSTANCE
   }
 
+  /**
+   * Passivate now, as if the object had been idle (tests simulate hibernation with it). {@code
+   * replyTo} hears once the shard has begun to stop the object: every later event runs on a new
+   * instance.
+   *
+   * @param replyTo answered then
+   */
+  record PassivateNow(ActorRef<org.apache.pekko.Done> replyTo)
+      implements ObjectCommand, CborSerializable {}
+
   /** Periodic check of request time limits while requests are running. */
   enum Tick implements ObjectCommand {
     INSTANCE

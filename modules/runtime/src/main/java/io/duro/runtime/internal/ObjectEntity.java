@@ -44,6 +44,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -51,6 +52,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
@@ -90,6 +92,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
    * @param envFactory makes the {@link Env} an instance sees, given its turns
    * @param alarmIndex the durable index of pending alarms
    * @param connections the node's WebSockets and event streams
+   * @param clock the runtime's clock: alarm times are compared with it (tests move it)
    */
   public record Setup(
       String namespaceKey,
@@ -98,7 +101,8 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
       ValueCodec codec,
       Function<ObjectTurns, Env> envFactory,
       AlarmIndex alarmIndex,
-      io.duro.runtime.Connections connections) {}
+      io.duro.runtime.Connections connections,
+      java.time.Clock clock) {}
 
   private enum Phase {
     STARTING,
@@ -155,6 +159,8 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   private boolean constructing;
   private int blockTokens;
   private boolean passivating;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final List<ActorRef<Done>> passivationWaiters = new ArrayList<>();
 
   // alarms: see the "alarms" section
   private static final String ALARM_TIMER = "alarm";
@@ -179,8 +185,23 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
    * @return the behavior
    */
   public static Behavior<ObjectCommand> create(Setup setup, String entityId) {
+    return create(setup, entityId, null);
+  }
+
+  /**
+   * Creates the entity of one object that can be asked to passivate ({@link
+   * ObjectCommand.PassivateNow}).
+   *
+   * @param setup what the binding shares
+   * @param entityId the object's ID (64 hex digits)
+   * @param shard the shard that runs it, or null
+   * @return the behavior
+   */
+  public static Behavior<ObjectCommand> create(
+      Setup setup, String entityId, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new ObjectEntity(ctx, timers, setup, entityId)));
+        ctx ->
+            Behaviors.withTimers(timers -> new ObjectEntity(ctx, timers, setup, entityId, shard)));
   }
 
   @SuppressWarnings("unchecked")
@@ -188,9 +209,11 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
       ActorContext<ObjectCommand> ctx,
       TimerScheduler<ObjectCommand> timers,
       Setup setup,
-      String entityId) {
+      String entityId,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
     super(ctx);
     this.setup = setup;
+    this.shard = shard;
     this.timers = timers;
     this.id = new DurableObjectId(entityId, null);
     this.persistenceId = PersistenceId.of(setup.namespaceKey(), entityId, "|");
@@ -225,6 +248,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
         .onMessage(JournalStopped.class, this::onJournalStopped)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(Passivate.INSTANCE, this::onPassivate)
+        .onMessage(ObjectCommand.PassivateNow.class, this::onPassivateNow)
         .onMessageEquals(WakeUp.INSTANCE, this::onWakeUp)
         .onMessageEquals(AlarmDue.INSTANCE, this::onAlarmDue)
         .onMessage(IndexWritten.class, this::onIndexWritten)
@@ -866,7 +890,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
       return;
     }
     long at = Math.max(durableAlarm, alarmNotBefore);
-    long delay = Math.max(0, at - System.currentTimeMillis());
+    long delay = Math.max(0, at - setup.clock().millis());
     timers.startSingleTimer(ALARM_TIMER, AlarmDue.INSTANCE, Duration.ofMillis(delay));
   }
 
@@ -889,7 +913,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     if (!java.util.Objects.equals(liveAlarm(), durableAlarm)) {
       return this; // a turn changed or deleted it; alarmPersisted reschedules once that is durable
     }
-    if (System.currentTimeMillis() < Math.max(durableAlarm, alarmNotBefore)) {
+    if (setup.clock().millis() < Math.max(durableAlarm, alarmNotBefore)) {
       scheduleAlarm(); // never early
       return this;
     }
@@ -986,7 +1010,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
       return true;
     }
     long notBefore =
-        System.currentTimeMillis()
+        setup.clock().millis()
             + setup.settings().alarms().retryDelay(alarmRetries).toMillis();
     alarmNotBefore = notBefore;
     getContext()
@@ -1087,7 +1111,23 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
 
   private Behavior<ObjectCommand> onPassivate() {
     passivating = true;
+    // the shard now buffers new events until this instance has stopped
+    passivationWaiters.forEach(w -> w.tell(Done.getInstance()));
+    passivationWaiters.clear();
     return stopIfDone();
+  }
+
+  /** Passivates as if idle (tests simulate hibernation): the shard then sends {@code Passivate}. */
+  private Behavior<ObjectCommand> onPassivateNow(ObjectCommand.PassivateNow msg) {
+    if (passivating) {
+      msg.replyTo().tell(Done.getInstance());
+    } else if (shard == null) {
+      getContext().getLog().warn("Object {} has no shard to passivate it", id);
+    } else {
+      passivationWaiters.add(msg.replyTo());
+      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+    }
+    return this;
   }
 
   private Behavior<ObjectCommand> stopIfDone() {
@@ -1138,6 +1178,11 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
         }
         return done;
       }
+
+      @Override
+      public long currentTimeMillis() {
+        return setup.clock().millis();
+      }
     };
   }
 
@@ -1176,6 +1221,11 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     @Override
     public Storage storage() {
       return storage;
+    }
+
+    @Override
+    public java.time.Clock clock() {
+      return setup.clock();
     }
 
     @Override
