@@ -85,7 +85,7 @@ public final class GameRoom implements DurableObject {
           null,
           List.of(),
           1,
-          Map.of("X", 0, "O", 0, "draw", 0));
+          new TreeMap<>(Map.of("X", 0, "O", 0, "draw", 0)));
     }
 
     String roleOf(String name) {
