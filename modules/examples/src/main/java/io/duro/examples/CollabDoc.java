@@ -32,7 +32,7 @@ import java.util.concurrent.CompletionStage;
  *       receives {@code {"type":"ack","rev"}}, everyone else {@code {"type":"op","rev","op","by"}}
  *       with the operation as it was applied. Joins and leaves send {@code
  *       {"type":"editors","editors"}}.
- *   <li>{@code GET /} → {@code {"rev","text"}}; {@code GET /ops?since=r} → the operations after
+ *   <li>{@code GET /} → {@code {"rev","text","editors"}}; {@code GET /ops?since=r} → the operations after
  *       revision {@code r} (410 if they are no longer kept).
  * </ul>
  *
@@ -86,7 +86,12 @@ public final class CollabDoc implements DurableObject {
       return HttpErrors.methodNotAllowed(request.method(), path, "GET").completed();
     }
     return switch (path) {
-      case "/" -> Response.json(snapshot()).completed();
+      case "/" -> {
+        Snapshot doc = snapshot();
+        yield Response.json(
+                HttpErrors.fields("rev", doc.rev(), "text", doc.text(), "editors", editors(null)))
+            .completed();
+      }
       case "/ops" -> ops(request).completed();
       default -> HttpErrors.notFound(path).completed();
     };

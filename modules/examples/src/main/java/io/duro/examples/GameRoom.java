@@ -38,7 +38,7 @@ import java.util.concurrent.CompletionStage;
  *       and the winning line, or a draw.
  *   <li>{@code {"type":"rematch"}} from a player of a finished game starts the next round (the
  *       starting mark alternates; the score is kept).
- *   <li>{@code GET /state} → the game; {@code POST /reset} → a new game whose seats go to the
+ *   <li>{@code GET /state} → {@code {"game","online"}}; {@code POST /reset} → a new game whose seats go to the
  *       first two names connected now (frees the seats of players who left).
  * </ul>
  *
@@ -134,7 +134,7 @@ public final class GameRoom implements DurableObject {
       return HttpErrors.methodNotAllowed(request.method(), path, "GET").completed();
     }
     if (path.equals("/state")) {
-      return Response.json(game()).completed();
+      return Response.json(HttpErrors.fields("game", game(), "online", online())).completed();
     }
     return HttpErrors.notFound(path).completed();
   }

@@ -101,11 +101,25 @@ class CollabDocTest {
     }
   }
 
+  /** Polls GET / of a document until it shows {@code part}. */
+  static void awaitDoc(TestNode node, String doc, String part) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    String body = "";
+    while (System.nanoTime() < deadline) {
+      body = node.send("GET", "/doc/" + doc + "/", null).body();
+      if (body.contains(part)) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the document never showed " + part + ": " + body);
+  }
+
   @Test
   void concurrentEditsFromTwoClientsConvergeToTheSameText() throws Exception {
-    try (TestNode node = TestNode.start(dataDir, Map.of("doc", CollabDoc.class));
-        DocClient ada = new DocClient(node, "notes", "ada");
-        DocClient bob = new DocClient(node, "notes", "bob")) {
+    try (TestNode node = TestNode.start(dataDir, Map.of("doc", CollabDoc.class))) {
+      DocClient ada = new DocClient(node, "notes", "ada");
+      DocClient bob = new DocClient(node, "notes", "bob");
       assertTrue(ada.ws.next().contains("\"editors\":[\"ada\",\"bob\"]"));
       // both type at the start of the empty document at revision 0
       ada.edit(TextOperation.fromJson(List.of("hello")));
@@ -140,6 +154,9 @@ class CollabDocTest {
         assertEquals(ada.text, cy.text);
         assertEquals(42, cy.rev);
       }
+      ada.close();
+      bob.close();
+      awaitDoc(node, "notes", "\"editors\":[]"); // the leaves are handled before the node stops
     }
   }
 
@@ -159,9 +176,9 @@ class CollabDocTest {
   }
 
   @Test
-  void badMessagesAreAnsweredWithAnErrorAndTheDocumentKeepsWorking() {
-    try (TestNode node = TestNode.start(dataDir, Map.of("doc", CollabDoc.class));
-        DocClient ada = new DocClient(node, "bad", "ada")) {
+  void badMessagesAreAnsweredWithAnErrorAndTheDocumentKeepsWorking() throws Exception {
+    try (TestNode node = TestNode.start(dataDir, Map.of("doc", CollabDoc.class))) {
+      DocClient ada = new DocClient(node, "bad", "ada");
       ada.ws.send("hello");
       assertError(ada.ws.next(), "Send JSON such as");
       ada.ws.send("[1,2]");
@@ -192,6 +209,8 @@ class CollabDocTest {
       assertThrows(
           IllegalStateException.class,
           () -> TestWebSocket.connect(node.uri("/doc/bad/websocket?user=" + "a".repeat(40))));
+      ada.close();
+      awaitDoc(node, "bad", "\"editors\":[]");
     }
   }
 

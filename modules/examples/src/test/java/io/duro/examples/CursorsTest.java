@@ -22,8 +22,8 @@ class CursorsTest {
             TestNode.start(
                 dataDir,
                 Map.of("cursors", Cursors.class),
-                Map.of("duro.runtime.idle-timeout", "1s"));
-        TestWebSocket ada = TestWebSocket.connect(node.uri("/cursors/board/websocket?name=ada"))) {
+                Map.of("duro.runtime.idle-timeout", "1s"))) {
+      TestWebSocket ada = TestWebSocket.connect(node.uri("/cursors/board/websocket?name=ada"));
       String welcome = ada.next();
       assertTrue(
           welcome.startsWith(
@@ -63,6 +63,8 @@ class CursorsTest {
       }
       assertEquals("{\"type\":\"leave\",\"id\":\"p2\",\"name\":\"bob\"}", ada.next());
       assertTrue(node.send("GET", "/cursors/board/presence", null).body().contains("\"peers\":[{\"id\":\"p1\""));
+      ada.close();
+      awaitPresence(node, "\"peers\":[]"); // the leave is handled before the node stops
     }
   }
 
@@ -80,10 +82,10 @@ class CursorsTest {
   }
 
   @Test
-  void badMovesAreAnsweredWithAnErrorToTheSenderOnly() {
-    try (TestNode node = TestNode.start(dataDir, Map.of("cursors", Cursors.class));
-        TestWebSocket ada = TestWebSocket.connect(node.uri("/cursors/b/websocket?name=ada"));
-        TestWebSocket bob = TestWebSocket.connect(node.uri("/cursors/b/websocket?name=bob"))) {
+  void badMovesAreAnsweredWithAnErrorToTheSenderOnly() throws Exception {
+    try (TestNode node = TestNode.start(dataDir, Map.of("cursors", Cursors.class))) {
+      TestWebSocket ada = TestWebSocket.connect(node.uri("/cursors/board/websocket?name=ada"));
+      TestWebSocket bob = TestWebSocket.connect(node.uri("/cursors/board/websocket?name=bob"));
       ada.nextContaining("\"type\":\"join\"");
       bob.next();
       ada.send("{\"type\":\"move\",\"x\":1.5,\"y\":0}");
@@ -100,12 +102,15 @@ class CursorsTest {
       assertEquals("{\"type\":\"move\",\"id\":\"p1\",\"x\":0.5,\"y\":0.5}", bob.next());
       assertEquals(0, bob.pending(), "the other peer saw none of the errors");
 
-      assertEquals(426, node.send("GET", "/cursors/b/websocket?name=cy", null).statusCode());
-      assertEquals(405, node.send("POST", "/cursors/b/presence", "{}").statusCode());
-      assertEquals(404, node.send("GET", "/cursors/b/elsewhere", null).statusCode());
+      assertEquals(426, node.send("GET", "/cursors/board/websocket?name=cy", null).statusCode());
+      assertEquals(405, node.send("POST", "/cursors/board/presence", "{}").statusCode());
+      assertEquals(404, node.send("GET", "/cursors/board/elsewhere", null).statusCode());
       assertThrows(
           IllegalStateException.class,
-          () -> TestWebSocket.connect(node.uri("/cursors/b/websocket?name=")));
+          () -> TestWebSocket.connect(node.uri("/cursors/board/websocket?name=")));
+      ada.close();
+      bob.close();
+      awaitPresence(node, "\"peers\":[]");
     }
   }
 }

@@ -28,9 +28,10 @@ class GameRoomTest {
   }
 
   @Test
-  void twoPlayersPlayAGameToAWinWhileASpectatorWatchesAndIllegalMovesAreRefused() {
-    try (TestNode node = TestNode.start(dataDir, GAME);
-        TestWebSocket ada = join(node, "ada")) {
+  void twoPlayersPlayAGameToAWinWhileASpectatorWatchesAndIllegalMovesAreRefused()
+      throws Exception {
+    try (TestNode node = TestNode.start(dataDir, GAME)) {
+      TestWebSocket ada = join(node, "ada");
       assertEquals("{\"type\":\"welcome\",\"you\":\"ada\",\"role\":\"X\"}", ada.next());
       assertTrue(ada.next().contains("\"status\":\"waiting\""));
       move(ada, 4);
@@ -93,23 +94,41 @@ class GameRoomTest {
       // bob and cy left; ada sees who is online, and bob's seat is kept for him
       String left = ada.nextContaining("\"online\":[\"ada\"]");
       assertTrue(left.contains("\"o\":\"bob\""), left);
+      ada.close();
+      awaitState(node, "\"online\":[]");
     }
   }
 
-  @Test
-  void aGameSurvivesARestartOfTheNodeAndPlayersGetTheirSeatsBack() {
-    try (TestNode node = TestNode.start(dataDir, GAME);
-        TestWebSocket ada = join(node, "ada");
-        TestWebSocket bob = join(node, "bob")) {
-      bob.nextContaining("\"status\":\"playing\"");
-      move(ada, 0);
-      bob.nextContaining("\"board\":[\"X\"");
-      move(bob, 8);
-      ada.nextContaining("\"turn\":\"X\"");
+  /** Polls GET /state until it shows {@code part}. */
+  static void awaitState(TestNode node, String part) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    String state = "";
+    while (System.nanoTime() < deadline) {
+      state = node.send("GET", "/game/room/state", null).body();
+      if (state.contains(part)) {
+        return;
+      }
+      Thread.sleep(20);
     }
-    try (TestNode node = TestNode.start(dataDir, GAME);
-        TestWebSocket bob = join(node, "bob");
-        TestWebSocket dan = join(node, "dan")) {
+    throw new AssertionError("the state never showed " + part + ": " + state);
+  }
+
+  @Test
+  void aGameSurvivesARestartOfTheNodeAndPlayersGetTheirSeatsBack() throws Exception {
+    try (TestNode node = TestNode.start(dataDir, GAME)) {
+      try (TestWebSocket ada = join(node, "ada");
+          TestWebSocket bob = join(node, "bob")) {
+        bob.nextContaining("\"status\":\"playing\"");
+        move(ada, 0);
+        bob.nextContaining("\"board\":[\"X\"");
+        move(bob, 8);
+        ada.nextContaining("\"turn\":\"X\"");
+      }
+      awaitState(node, "\"online\":[]"); // both leaves handled before the node stops
+    }
+    try (TestNode node = TestNode.start(dataDir, GAME)) {
+      TestWebSocket bob = join(node, "bob");
+      TestWebSocket dan = join(node, "dan");
       assertEquals("{\"type\":\"welcome\",\"you\":\"bob\",\"role\":\"O\"}", bob.next());
       String state = bob.next();
       assertTrue(state.contains("\"board\":[\"X\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"O\"]"), state);
@@ -132,6 +151,9 @@ class GameRoomTest {
       assertEquals(404, node.send("GET", "/game/room/board", null).statusCode());
       assertEquals(426, node.send("GET", "/game/room/websocket?name=eve", null).statusCode());
       assertThrows(IllegalStateException.class, () -> join(node, "%01"));
+      bob.close();
+      dan.close();
+      awaitState(node, "\"online\":[]");
     }
   }
 }
