@@ -157,8 +157,7 @@ class RealtimeBrowserIT {
 
   private static void awaitText(WebDriverClient browser, String element, String text)
       throws Exception {
-    awaitScript(
-        browser, "return document.getElementById('" + element + "').textContent", text);
+    awaitScript(browser, "return document.getElementById('" + element + "').textContent", text);
   }
 
   /** Runs the script until its result contains {@code text}; returns that result. */

@@ -21,8 +21,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The built-in {@code doc} object: a plain-text document edited by many clients at once, kept
  * consistent by operational transformation. The object orders the edits: each gets the next
- * revision number, and an edit made against an older revision is transformed against the edits
- * the client had not seen before it is applied, so every client ends with the same text.
+ * revision number, and an edit made against an older revision is transformed against the edits the
+ * client had not seen before it is applied, so every client ends with the same text.
  *
  * <ul>
  *   <li>{@code GET /websocket?user=ada} (WebSocket upgrade) → the client receives {@code
@@ -32,14 +32,14 @@ import java.util.concurrent.CompletionStage;
  *       receives {@code {"type":"ack","rev"}}, everyone else {@code {"type":"op","rev","op","by"}}
  *       with the operation as it was applied. Joins and leaves send {@code
  *       {"type":"editors","editors"}}.
- *   <li>{@code GET /} → {@code {"rev","text","editors"}}; {@code GET /ops?since=r} → the operations after
- *       revision {@code r} (410 if they are no longer kept).
+ *   <li>{@code GET /} → {@code {"rev","text","editors"}}; {@code GET /ops?since=r} → the operations
+ *       after revision {@code r} (410 if they are no longer kept).
  * </ul>
  *
  * <p>Storage: {@code doc} holds the revision and the text, {@code op:{rev}} the last {@value
- * #KEPT_OPS} operations, each written with the text in one turn. Per-socket state (the editor's
- * ID and name) is in attachments, so the document can hibernate while it is open. The page at
- * {@code /doc/} is the client: one operation in flight, later edits queued and transformed.
+ * #KEPT_OPS} operations, each written with the text in one turn. Per-socket state (the editor's ID
+ * and name) is in attachments, so the document can hibernate while it is open. The page at {@code
+ * /doc/} is the client: one operation in flight, later edits queued and transformed.
  */
 public final class CollabDoc implements DurableObject {
 
@@ -143,7 +143,10 @@ public final class CollabDoc implements DurableObject {
       return HttpErrors.error(
           410,
           "gone",
-          "Only the last " + KEPT_OPS + " operations are kept; ask for ?since=" + (rev - KEPT_OPS)
+          "Only the last "
+              + KEPT_OPS
+              + " operations are kept; ask for ?since="
+              + (rev - KEPT_OPS)
               + " or later");
     }
     List<Map<String, Object>> ops = new ArrayList<>();
@@ -175,8 +178,13 @@ public final class CollabDoc implements DurableObject {
     TextOperation op = TextOperation.fromJson(m.get("op"));
     if (base < doc.rev() - KEPT_OPS) {
       throw new InvalidArgumentException(
-          "Revision " + base + " is too old: the document keeps the last " + KEPT_OPS
-              + " operations and is at revision " + doc.rev() + "; reload it");
+          "Revision "
+              + base
+              + " is too old: the document keeps the last "
+              + KEPT_OPS
+              + " operations and is at revision "
+              + doc.rev()
+              + "; reload it");
     }
     int baseLength = doc.text().length();
     List<TextOperation> seen = new ArrayList<>();
@@ -188,8 +196,12 @@ public final class CollabDoc implements DurableObject {
     }
     if (op.baseLength() != baseLength) {
       throw new InvalidArgumentException(
-          "Operation refused: it applies to a text of " + op.baseLength()
-              + " characters, but revision " + base + " has " + baseLength);
+          "Operation refused: it applies to a text of "
+              + op.baseLength()
+              + " characters, but revision "
+              + base
+              + " has "
+              + baseLength);
     }
     for (TextOperation other : seen) {
       op = TextOperation.transform(op, other)[0];
@@ -197,15 +209,15 @@ public final class CollabDoc implements DurableObject {
     String text = op.apply(doc.text());
     if (text.length() > MAX_LENGTH) {
       throw new InvalidArgumentException(
-          "A document is at most " + MAX_LENGTH + " characters; this operation makes it "
+          "A document is at most "
+              + MAX_LENGTH
+              + " characters; this operation makes it "
               + text.length());
     }
     long rev = doc.rev() + 1;
     Editor editor = ws.deserializeAttachment(Editor.class);
     storage.put(
-        Map.of(
-            "doc", new Snapshot(rev, text),
-            opKey(rev), new Applied(op.toJson(), editor.id())));
+        Map.of("doc", new Snapshot(rev, text), opKey(rev), new Applied(op.toJson(), editor.id())));
     if (rev > KEPT_OPS) {
       storage.delete(opKey(rev - KEPT_OPS));
     }

@@ -26,19 +26,19 @@ import java.util.concurrent.CompletionStage;
  *
  * <ul>
  *   <li>{@code GET /websocket?name=ada} (WebSocket upgrade) → joins. The client receives {@code
- *       {"type":"welcome","you":{peer},"peers":[{peer}...]}} with everyone else; the others
- *       receive {@code {"type":"join","peer":{peer}}}. A peer is {@code {"id","name","color","x","y"}}
+ *       {"type":"welcome","you":{peer},"peers":[{peer}...]}} with everyone else; the others receive
+ *       {@code {"type":"join","peer":{peer}}}. A peer is {@code {"id","name","color","x","y"}}
  *       ({@code x}, {@code y} are null until the first move).
- *   <li>The client sends {@code {"type":"move","x":0.25,"y":0.5}} (fractions of the page, 0 to
- *       1; the page sends at most one every 50 ms); the others receive {@code
+ *   <li>The client sends {@code {"type":"move","x":0.25,"y":0.5}} (fractions of the page, 0 to 1;
+ *       the page sends at most one every 50 ms); the others receive {@code
  *       {"type":"move","id","x","y"}}.
  *   <li>Closing or losing the socket sends {@code {"type":"leave","id","name"}}.
  *   <li>{@code ping} is answered {@code pong} by the gateway without waking the object.
  *   <li>{@code GET /presence} → {@code {"peers":[...]}}.
  * </ul>
  *
- * <p>Each peer, with its last position, is its socket's attachment; storage holds only the count
- * of joins (for IDs and colors). So a move costs no storage write, and the object can hibernate
+ * <p>Each peer, with its last position, is its socket's attachment; storage holds only the count of
+ * joins (for IDs and colors). So a move costs no storage write, and the object can hibernate
  * between moves with everyone connected: it finds the peers again in the attachments.
  */
 public final class Cursors implements DurableObject {
@@ -100,7 +100,8 @@ public final class Cursors implements DurableObject {
     }
     long seq = storage.get("joins", Long.class).orElse(0L) + 1;
     storage.put("joins", seq);
-    Peer peer = new Peer("p" + seq, name, COLORS.get((int) ((seq - 1) % COLORS.size())), null, null);
+    Peer peer =
+        new Peer("p" + seq, name, COLORS.get((int) ((seq - 1) % COLORS.size())), null, null);
     WebSocket ws = state.acceptWebSocket(request, "peer");
     ws.serializeAttachment(peer);
     ws.send(json(HttpErrors.fields("type", "welcome", "you", peer, "peers", peers(ws))));

@@ -34,12 +34,12 @@ import java.util.concurrent.CompletionStage;
  *   <li>A player sends {@code {"type":"move","cell":4}} (cells 0–8, row by row). The object checks
  *       that the game has two players and is not over, that it is the sender's turn and that the
  *       cell is free; a refused move is answered {@code {"type":"error","message"}} to the sender
- *       only. An accepted one is written and sent to everyone as the new state, with the winner
- *       and the winning line, or a draw.
+ *       only. An accepted one is written and sent to everyone as the new state, with the winner and
+ *       the winning line, or a draw.
  *   <li>{@code {"type":"rematch"}} from a player of a finished game starts the next round (the
  *       starting mark alternates; the score is kept).
- *   <li>{@code GET /state} → {@code {"game","online"}}; {@code POST /reset} → a new game whose seats go to the
- *       first two names connected now (frees the seats of players who left).
+ *   <li>{@code GET /state} → {@code {"game","online"}}; {@code POST /reset} → a new game whose
+ *       seats go to the first two names connected now (frees the seats of players who left).
  * </ul>
  *
  * <p>The game is one storage value, {@code game}, written in the turn that accepts a move; the
@@ -60,9 +60,9 @@ public final class GameRoom implements DurableObject {
   public record Seat(String name) {}
 
   /**
-   * A game: the players' names (null while a seat is free), the board (nine cells, row by row,
-   * each {@code ""}, {@code "X"} or {@code "O"}), whose turn it is, the outcome ({@code status}
-   * {@code waiting}, {@code playing}, {@code won} or {@code draw}), the round and the score.
+   * A game: the players' names (null while a seat is free), the board (nine cells, row by row, each
+   * {@code ""}, {@code "X"} or {@code "O"}), whose turn it is, the outcome ({@code status} {@code
+   * waiting}, {@code playing}, {@code won} or {@code draw}), the round and the score.
    */
   public record Game(
       String x,
@@ -125,7 +125,8 @@ public final class GameRoom implements DurableObject {
       }
       List<String> online = online();
       Game game =
-          Game.fresh(online.size() > 0 ? online.get(0) : null, online.size() > 1 ? online.get(1) : null);
+          Game.fresh(
+              online.size() > 0 ? online.get(0) : null, online.size() > 1 ? online.get(1) : null);
       storage.put("game", game);
       broadcastState(game);
       return Response.json(game).completed();
@@ -194,7 +195,8 @@ public final class GameRoom implements DurableObject {
           "The game is over; send {\"type\":\"rematch\"} to play again");
     }
     if (!game.turn().equals(role)) {
-      throw new InvalidArgumentException("It is " + game.turn() + "'s turn, not yours (" + role + ")");
+      throw new InvalidArgumentException(
+          "It is " + game.turn() + "'s turn, not yours (" + role + ")");
     }
     int cell = (int) SocketMessages.integer(m, "cell", 0, 8);
     if (!game.board().get(cell).isEmpty()) {
@@ -204,18 +206,43 @@ public final class GameRoom implements DurableObject {
     List<String> board = new ArrayList<>(game.board());
     board.set(cell, role);
     for (int[] l : LINES) {
-      if (board.get(l[0]).equals(role) && board.get(l[1]).equals(role)
+      if (board.get(l[0]).equals(role)
+          && board.get(l[1]).equals(role)
           && board.get(l[2]).equals(role)) {
-        return new Game(game.x(), game.o(), board, role, "won", role, List.of(l[0], l[1], l[2]),
-            game.round(), scored(game.score(), role));
+        return new Game(
+            game.x(),
+            game.o(),
+            board,
+            role,
+            "won",
+            role,
+            List.of(l[0], l[1], l[2]),
+            game.round(),
+            scored(game.score(), role));
       }
     }
     if (!board.contains("")) {
-      return new Game(game.x(), game.o(), board, role, "draw", null, List.of(), game.round(),
+      return new Game(
+          game.x(),
+          game.o(),
+          board,
+          role,
+          "draw",
+          null,
+          List.of(),
+          game.round(),
           scored(game.score(), "draw"));
     }
-    return new Game(game.x(), game.o(), board, role.equals("X") ? "O" : "X", "playing", null,
-        List.of(), game.round(), game.score());
+    return new Game(
+        game.x(),
+        game.o(),
+        board,
+        role.equals("X") ? "O" : "X",
+        "playing",
+        null,
+        List.of(),
+        game.round(),
+        game.score());
   }
 
   private static Game rematch(Game game, String role) {
@@ -226,8 +253,16 @@ public final class GameRoom implements DurableObject {
       throw new InvalidArgumentException("The game is not over yet; a rematch starts after it");
     }
     int round = game.round() + 1;
-    return new Game(game.x(), game.o(), Collections.nCopies(9, ""), round % 2 == 1 ? "X" : "O",
-        "playing", null, List.of(), round, game.score());
+    return new Game(
+        game.x(),
+        game.o(),
+        Collections.nCopies(9, ""),
+        round % 2 == 1 ? "X" : "O",
+        "playing",
+        null,
+        List.of(),
+        round,
+        game.score());
   }
 
   private static Map<String, Integer> scored(Map<String, Integer> score, String outcome) {

@@ -88,7 +88,8 @@ public final class Notifications implements DurableObject {
       List<EventStream> streams = state.getEventStreams("subscriber");
       sockets.forEach(ws -> ws.send(json));
       streams.forEach(s -> s.send(String.valueOf(id), "notification", json));
-      return Response.json(Map.of("id", id, "delivered", sockets.size() + streams.size()))
+      return Response.json(
+          HttpErrors.fields("id", id, "delivered", sockets.size() + streams.size()))
           .completed();
     }
     if (path.equals("/recent") && method.equals("GET")) {

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * The JSON messages the real-time examples ({@code doc}, {@code cursors}, {@code game}) exchange
- * over their sockets: a client's message is a JSON object with a {@code "type"}; what is wrong
- * with it is an {@link InvalidArgumentException} whose message goes back to the sender as {@code
+ * over their sockets: a client's message is a JSON object with a {@code "type"}; what is wrong with
+ * it is an {@link InvalidArgumentException} whose message goes back to the sender as {@code
  * {"type":"error","message":...}}.
  */
 final class SocketMessages {

@@ -6,8 +6,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * An edit of a plain text in the form of ot.js: a list of components that walks the whole text —
- * a positive number retains that many characters, a negative number deletes that many, a string
+ * An edit of a plain text in the form of ot.js: a list of components that walks the whole text — a
+ * positive number retains that many characters, a negative number deletes that many, a string
  * inserts itself. Lengths count UTF-16 code units, as JavaScript strings and Java strings do, so
  * the browser and the object agree on positions.
  *

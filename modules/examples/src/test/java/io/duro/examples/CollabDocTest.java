@@ -21,9 +21,9 @@ class CollabDocTest {
   @TempDir Path dataDir;
 
   /**
-   * The client side of the protocol, as the page at /doc/ does it: edits apply locally at once;
-   * one operation is in flight, later ones wait; an operation from the object is transformed
-   * against the waiting ones before it is applied.
+   * The client side of the protocol, as the page at /doc/ does it: edits apply locally at once; one
+   * operation is in flight, later ones wait; an operation from the object is transformed against
+   * the waiting ones before it is applied.
    */
   static final class DocClient implements AutoCloseable {
     final TestWebSocket ws;
@@ -191,8 +191,8 @@ class CollabDocTest {
       assertError(ada.ws.next(), "Component 0 of the operation");
       ada.ws.send("{\"type\":\"op\",\"rev\":0,\"op\":[3,\"x\"]}");
       assertError(ada.ws.next(), "applies to a text of 3 characters, but revision 0 has 0");
-      ada.ws.send("{\"type\":\"op\",\"rev\":0,\"op\":[\"" + "x".repeat(CollabDoc.MAX_LENGTH + 1)
-          + "\"]}");
+      ada.ws.send(
+          "{\"type\":\"op\",\"rev\":0,\"op\":[\"" + "x".repeat(CollabDoc.MAX_LENGTH + 1) + "\"]}");
       assertError(ada.ws.next(), "at most 32000 characters");
       ada.ws.send(new byte[] {1, 2});
       assertError(ada.ws.next(), "Send text messages");

@@ -19,15 +19,14 @@ class CursorsTest {
   @Test
   void peersSeeEachOthersPresenceColorsAndCursorsAlsoAfterHibernation() throws Exception {
     try (TestNode node =
-            TestNode.start(
-                dataDir,
-                Map.of("cursors", Cursors.class),
-                Map.of("duro.runtime.idle-timeout", "1s"))) {
+        TestNode.start(
+            dataDir, Map.of("cursors", Cursors.class), Map.of("duro.runtime.idle-timeout", "1s"))) {
       TestWebSocket ada = TestWebSocket.connect(node.uri("/cursors/board/websocket?name=ada"));
       String welcome = ada.next();
       assertTrue(
           welcome.startsWith(
-              "{\"type\":\"welcome\",\"you\":{\"id\":\"p1\",\"name\":\"ada\",\"color\":\"#e6194b\""),
+              "{\"type\":\"welcome\","
+                  + "\"you\":{\"id\":\"p1\",\"name\":\"ada\",\"color\":\"#e6194b\""),
           welcome);
       assertTrue(welcome.endsWith("\"peers\":[]}"), welcome);
       ada.send("{\"type\":\"move\",\"x\":0.25,\"y\":0.5}");
@@ -35,14 +34,16 @@ class CursorsTest {
       try (TestWebSocket bob =
           TestWebSocket.connect(node.uri("/cursors/board/websocket?name=bob"))) {
         String bobWelcome = bob.next();
-        assertTrue(bobWelcome.contains("\"you\":{\"id\":\"p2\",\"name\":\"bob\",\"color\":\"#3cb44b\""),
+        assertTrue(
+            bobWelcome.contains("\"you\":{\"id\":\"p2\",\"name\":\"bob\",\"color\":\"#3cb44b\""),
             bobWelcome);
         assertTrue(
             bobWelcome.contains(
                 "\"peers\":[{\"id\":\"p1\",\"name\":\"ada\",\"color\":\"#e6194b\",\"x\":0.25,"
                     + "\"y\":0.5}]"),
             bobWelcome);
-        assertTrue(ada.next().startsWith("{\"type\":\"join\",\"peer\":{\"id\":\"p2\",\"name\":\"bob\""));
+        assertTrue(
+            ada.next().startsWith("{\"type\":\"join\",\"peer\":{\"id\":\"p2\",\"name\":\"bob\""));
 
         bob.send("{\"type\":\"move\",\"x\":0.75,\"y\":0.125}");
         assertEquals("{\"type\":\"move\",\"id\":\"p2\",\"x\":0.75,\"y\":0.125}", ada.next());
@@ -54,15 +55,20 @@ class CursorsTest {
         // the object is dropped from memory after 1 s idle; positions live in the attachments
         Thread.sleep(2500);
         String presence = node.send("GET", "/cursors/board/presence", null).body();
-        assertTrue(presence.contains("\"name\":\"ada\",\"color\":\"#e6194b\",\"x\":0.0,\"y\":1.0"),
+        assertTrue(
+            presence.contains("\"name\":\"ada\",\"color\":\"#e6194b\",\"x\":0.0,\"y\":1.0"),
             presence);
-        assertTrue(presence.contains("\"name\":\"bob\",\"color\":\"#3cb44b\",\"x\":0.75"), presence);
+        assertTrue(
+            presence.contains("\"name\":\"bob\",\"color\":\"#3cb44b\",\"x\":0.75"), presence);
         bob.send("{\"type\":\"move\",\"x\":0.5,\"y\":0.5}");
         assertEquals("{\"type\":\"move\",\"id\":\"p2\",\"x\":0.5,\"y\":0.5}", ada.next());
         assertEquals(0, bob.pending(), "a mover does not get its own move back");
       }
       assertEquals("{\"type\":\"leave\",\"id\":\"p2\",\"name\":\"bob\"}", ada.next());
-      assertTrue(node.send("GET", "/cursors/board/presence", null).body().contains("\"peers\":[{\"id\":\"p1\""));
+      assertTrue(
+          node.send("GET", "/cursors/board/presence", null)
+              .body()
+              .contains("\"peers\":[{\"id\":\"p1\""));
       ada.close();
       awaitPresence(node, "\"peers\":[]"); // the leave is handled before the node stops
     }

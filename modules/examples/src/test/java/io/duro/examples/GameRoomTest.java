@@ -28,8 +28,7 @@ class GameRoomTest {
   }
 
   @Test
-  void twoPlayersPlayAGameToAWinWhileASpectatorWatchesAndIllegalMovesAreRefused()
-      throws Exception {
+  void twoPlayersPlayAGameToAWinWhileASpectatorWatchesAndIllegalMovesAreRefused() throws Exception {
     try (TestNode node = TestNode.start(dataDir, GAME)) {
       TestWebSocket ada = join(node, "ada");
       assertEquals("{\"type\":\"welcome\",\"you\":\"ada\",\"role\":\"X\"}", ada.next());
@@ -77,7 +76,8 @@ class GameRoomTest {
           }
         }
         String won = node.send("GET", "/game/room/state", null).body();
-        assertTrue(won.contains("\"board\":[\"O\",\"X\",\"X\",\"X\",\"X\",\"O\",\"O\",\"X\",\"O\"]"), won);
+        assertTrue(
+            won.contains("\"board\":[\"O\",\"X\",\"X\",\"X\",\"X\",\"O\",\"O\",\"X\",\"O\"]"), won);
         assertTrue(won.contains("\"status\":\"won\",\"winner\":\"X\",\"line\":[1,4,7]"), won);
         assertTrue(won.contains("\"score\":{\"O\":0,\"X\":1,\"draw\":0}"), won);
         move(bob, 0);
@@ -87,7 +87,8 @@ class GameRoomTest {
 
         bob.send("{\"type\":\"rematch\"}");
         String rematch = cy.next();
-        assertTrue(rematch.contains("\"board\":[\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\"]"), rematch);
+        assertTrue(
+            rematch.contains("\"board\":[\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\"]"), rematch);
         assertTrue(rematch.contains("\"turn\":\"O\",\"status\":\"playing\""), rematch);
         assertTrue(rematch.contains("\"round\":2"), rematch);
       }
@@ -131,7 +132,8 @@ class GameRoomTest {
       TestWebSocket dan = join(node, "dan");
       assertEquals("{\"type\":\"welcome\",\"you\":\"bob\",\"role\":\"O\"}", bob.next());
       String state = bob.next();
-      assertTrue(state.contains("\"board\":[\"X\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"O\"]"), state);
+      assertTrue(
+          state.contains("\"board\":[\"X\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"O\"]"), state);
       assertEquals("{\"type\":\"welcome\",\"you\":\"dan\",\"role\":\"spectator\"}", dan.next());
       bob.nextContaining("\"online\":[\"bob\",\"dan\"]");
       move(bob, 4);
