@@ -35,6 +35,9 @@ public final class BuiltInApp {
     bindings.put("pool", ConnectionPool.class);
     bindings.put("chat", ChatRoom.class);
     bindings.put("notify", Notifications.class);
+    bindings.put("doc", CollabDoc.class);
+    bindings.put("cursors", Cursors.class);
+    bindings.put("game", GameRoom.class);
     return bindings;
   }
 }
