@@ -261,7 +261,7 @@ public final class Connections {
   public void ended(
       String id, boolean tellObject, EventKind kind, int code, String reason, boolean wasClean) {
     Accepted accepted = release(id);
-    if (accepted != null && tellObject) {
+    if (accepted != null && tellObject && !shuttingDown()) {
       deliver(accepted, kind, null, null, code, reason, wasClean)
           .whenComplete(
               (known, error) -> {
@@ -270,6 +270,15 @@ public final class Connections {
                 }
               });
     }
+  }
+
+  /**
+   * Whether this node is shutting down. Its gateway's connections then end together; telling
+   * their objects one by one would hold up the hand-off of this node's shards, and objects on
+   * other nodes hear of it anyway when this node leaves the cluster ({@code SocketJanitor}).
+   */
+  private boolean shuttingDown() {
+    return org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason().isPresent();
   }
 
   /**
