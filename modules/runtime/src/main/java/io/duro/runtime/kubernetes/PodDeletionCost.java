@@ -1,0 +1,167 @@
+package io.duro.runtime.kubernetes;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * Keeps the annotation {@code controller.kubernetes.io/pod-deletion-cost} of this node's pod up to
+ * date, so that Kubernetes removes the youngest pods first (a scale-down, or the old ReplicaSet
+ * being scaled down during a rollout). The oldest cluster members host the cluster singletons —
+ * the shard coordinator among them — whose move is the most expensive hand-over.
+ *
+ * <p>Each node annotates only its own pod: among the {@code Up} members ordered by age, the
+ * {@code annotatedPods} oldest get the costs {@code annotatedPods} (the oldest) down to 1; the
+ * others keep Kubernetes' default of 0. The node patches its pod when its rank changes (a member
+ * older than it left); a failed patch (RBAC, API server away) is logged and retried with a
+ * doubling delay, and never stops the node.
+ */
+public final class PodDeletionCost extends AbstractBehavior<PodDeletionCost.Command> {
+
+  /** The annotation the ReplicaSet controller reads when it chooses pods to delete. */
+  public static final String ANNOTATION = "controller.kubernetes.io/pod-deletion-cost";
+
+  /** What the actor reacts to. */
+  public sealed interface Command {}
+
+  private record MembersChanged(Object event) implements Command {}
+
+  private record Patched(int cost) implements Command {}
+
+  private record PatchFailed(int cost, Throwable error) implements Command {}
+
+  private enum Retry implements Command {
+    INSTANCE
+  }
+
+  private final KubernetesApi api;
+  private final KubernetesSettings settings;
+  private final TimerScheduler<Command> timers;
+  private Integer patched;
+  private boolean inFlight;
+  private Duration nextDelay;
+
+  /**
+   * Starts the actor on a node that runs in a pod.
+   *
+   * @param system the node's actor system
+   * @param api the Kubernetes API
+   * @param settings the pod's name, the number of annotated pods and the retry delays
+   */
+  public static void start(ActorSystem<?> system, KubernetesApi api, KubernetesSettings settings) {
+    system.systemActorOf(create(api, settings), "duro-pod-deletion-cost", Props.empty());
+  }
+
+  static Behavior<Command> create(KubernetesApi api, KubernetesSettings settings) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new PodDeletionCost(ctx, timers, api, settings)));
+  }
+
+  private PodDeletionCost(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      KubernetesApi api,
+      KubernetesSettings settings) {
+    super(ctx);
+    this.api = api;
+    this.settings = settings;
+    this.timers = timers;
+    this.nextDelay = settings.retryDelay();
+    Cluster.get(ctx.getSystem())
+        .subscriptions()
+        .tell(
+            Subscribe.create(
+                ctx.messageAdapter(ClusterEvent.MemberEvent.class, MembersChanged::new),
+                ClusterEvent.MemberEvent.class));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(MembersChanged.class, m -> update())
+        .onMessageEquals(Retry.INSTANCE, this::update)
+        .onMessage(Patched.class, this::onPatched)
+        .onMessage(PatchFailed.class, this::onPatchFailed)
+        .build();
+  }
+
+  /**
+   * The cost of the member at {@code rank} (0 = oldest) among {@code annotated} annotated ones.
+   *
+   * @param rank the member's position by age among the Up members
+   * @param annotated how many of the oldest are annotated
+   * @return the cost, or 0 for a member that is not annotated
+   */
+  static int costOf(int rank, int annotated) {
+    return rank < annotated ? annotated - rank : 0;
+  }
+
+  private Behavior<Command> update() {
+    Cluster cluster = Cluster.get(getContext().getSystem());
+    Member self = cluster.selfMember();
+    if (self.status() != MemberStatus.up() || inFlight) {
+      return this;
+    }
+    List<Member> up = new ArrayList<>();
+    cluster.state().getMembers().forEach(m -> {
+      if (m.status() == MemberStatus.up()) {
+        up.add(m);
+      }
+    });
+    up.sort(Member.ageOrdering()::compare);
+    int rank = up.indexOf(self);
+    int cost = costOf(rank < 0 ? Integer.MAX_VALUE : rank, settings.annotatedPods());
+    if (patched != null && patched == cost || patched == null && cost == 0) {
+      return this;
+    }
+    inFlight = true;
+    getContext()
+        .pipeToSelf(
+            api.annotatePod(
+                settings.podName(),
+                JsonNodeFactory.instance.objectNode().put(ANNOTATION, Integer.toString(cost))),
+            (pod, error) -> error == null ? new Patched(cost) : new PatchFailed(cost, error));
+    return this;
+  }
+
+  private Behavior<Command> onPatched(Patched p) {
+    inFlight = false;
+    patched = p.cost();
+    nextDelay = settings.retryDelay();
+    getContext().getLog().info("Pod {}: {} = {}", settings.podName(), ANNOTATION, p.cost());
+    return update();
+  }
+
+  private Behavior<Command> onPatchFailed(PatchFailed f) {
+    inFlight = false;
+    Throwable cause = f.error() instanceof java.util.concurrent.CompletionException
+        && f.error().getCause() != null ? f.error().getCause() : f.error();
+    getContext()
+        .getLog()
+        .warn(
+            "Cannot set {} = {} on pod {} (retried in {} ms): {}",
+            ANNOTATION,
+            f.cost(),
+            settings.podName(),
+            nextDelay.toMillis(),
+            cause.getMessage());
+    timers.startSingleTimer(Retry.INSTANCE, nextDelay);
+    Duration doubled = nextDelay.multipliedBy(2);
+    nextDelay = doubled.compareTo(settings.retryMaxDelay()) > 0 ? settings.retryMaxDelay() : doubled;
+    return this;
+  }
+}
