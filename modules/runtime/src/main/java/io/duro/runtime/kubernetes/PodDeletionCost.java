@@ -16,6 +16,7 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.SelfUp;
 import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
@@ -81,7 +82,13 @@ public final class PodDeletionCost extends AbstractBehavior<PodDeletionCost.Comm
     this.settings = settings;
     this.timers = timers;
     this.nextDelay = settings.retryDelay();
-    Cluster.get(ctx.getSystem())
+    // SelfUp comes also when the node is Up already; member events come only for changes.
+    Cluster cluster = Cluster.get(ctx.getSystem());
+    cluster
+        .subscriptions()
+        .tell(
+            Subscribe.create(ctx.messageAdapter(SelfUp.class, MembersChanged::new), SelfUp.class));
+    cluster
         .subscriptions()
         .tell(
             Subscribe.create(
