@@ -84,6 +84,8 @@ class KubernetesIT {
   final Map<String, Node> nodes = new LinkedHashMap<>();
   /** Everything the fake API server received, drained from it by {@link #recorded()}. */
   final List<RecordedRequest> requests = new ArrayList<>();
+  Node orphan;
+  Node alone;
 
   record Node(String pod, String ip, int managementPort, NodeProcess process) {
     int port() {
@@ -111,6 +113,19 @@ class KubernetesIT {
     for (int i = 0; i < 3; i++) {
       started.add(launch("duro-v1-" + (char) ('a' + i), "127.0.0." + (2 + i), "duro-v1", ""));
     }
+    // Two nodes that cannot start, in pods the others do not select (app=duro-bad); they are
+    // checked by the last test, and started now to save a JVM start-up on this 2-core machine.
+    orphan = launch("orphan", "127.0.0.9", "duro-gone", "", "duro-bad");
+    alone =
+        launch(
+            "alone",
+            "127.0.0.10",
+            "duro-v1",
+            "duro.kubernetes.pod-label-selector = \"app=nobody-%s\"\n"
+                + "duro.cluster.join-timeout = 10s",
+            "duro-bad");
+    nodes.remove("orphan");
+    nodes.remove("alone");
     for (Node n : started) {
       n.process().awaitHealthy();
     }
@@ -121,6 +136,11 @@ class KubernetesIT {
   void stopEverything() throws Exception {
     for (Node n : nodes.values()) {
       n.process().close();
+    }
+    for (Node n : new Node[] {orphan, alone}) {
+      if (n != null) {
+        n.process().close();
+      }
     }
     if (kube != null) {
       kube.close();
@@ -178,14 +198,14 @@ class KubernetesIT {
   }
 
   /** A running pod of a ReplicaSet, as the Deployment's template describes it. */
-  private void pod(String name, String ip, String replicaSet, int managementPort) {
+  private void pod(String name, String ip, String replicaSet, int managementPort, String app) {
     kube.pods()
         .inNamespace(NAMESPACE)
         .resource(
             new PodBuilder()
                 .withNewMetadata()
                 .withName(name)
-                .addToLabels("app", "duro")
+                .addToLabels("app", app)
                 .addNewOwnerReference()
                 .withApiVersion("apps/v1")
                 .withKind("ReplicaSet")
@@ -215,9 +235,14 @@ class KubernetesIT {
   /** Creates the pod and starts its node (without waiting for it). */
   private Node launch(String pod, String ip, String replicaSet, String extraConfig)
       throws IOException {
+    return launch(pod, ip, replicaSet, extraConfig, "duro");
+  }
+
+  private Node launch(String pod, String ip, String replicaSet, String extraConfig, String app)
+      throws IOException {
     int port = NodeProcess.freePort();
     int management = NodeProcess.freePort();
-    pod(pod, ip, replicaSet, management);
+    pod(pod, ip, replicaSet, management, app);
     Path config =
         db.configFile(
             temp,
@@ -404,6 +429,7 @@ class KubernetesIT {
     long rolloutStart = System.nanoTime();
     replicaSet("duro-v2", "2");
     List<String> exits = new ArrayList<>();
+    List<String> stoppedLogs = new ArrayList<>();
     for (int step = 0; step < 3; step++) {
       // The ReplicaSet controller scales the old ReplicaSet down by deleting its pod with the
       // lowest deletion cost first.
@@ -425,6 +451,7 @@ class KubernetesIT {
           + java.time.LocalTime.now().minusNanos(System.nanoTime() - termAt) + ", exited " + code
           + " after " + Duration.ofNanos(System.nanoTime() - termAt).toMillis() + " ms");
       nodes.remove(old.pod());
+      stoppedLogs.add(old.process().stdout());
       Node fresh = launch("duro-v2-" + (char) ('a' + step), "127.0.0." + (5 + step), "duro-v2", "");
       fresh.process().awaitHealthy();
       awaitUpMembers(fresh, 3);
@@ -433,13 +460,22 @@ class KubernetesIT {
       gateways.add(g);
     }
     Duration rollout = Duration.ofNanos(System.nanoTime() - rolloutStart);
+    int dropped = 0;
+    for (String log : stoppedLogs) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("Dropping \\[(\\d+)] buffered messages").matcher(log);
+      while (m.find()) {
+        dropped += Integer.parseInt(m.group(1));
+      }
+    }
     Thread.sleep(3000); // the load goes on with the new version only
     load.stop();
     double seconds = load.elapsed().toMillis() / 1000.0;
     System.out.printf(
         "rolling upgrade: %d increments acknowledged (%d before the rollout), %d failed,"
             + " %d retried by the client (503 shutting_down or connection refused); %.0f"
-            + " requests/s over %.1f s; rollout took %d ms; %s%n",
+            + " requests/s over %.1f s; rollout took %d ms; sharding dropped %d requests during"
+            + " hand-overs (answered not_delivered and re-sent by the gateways); %s%n",
         load.ackedCount(),
         ackedBefore,
         load.failures.size(),
@@ -447,6 +483,7 @@ class KubernetesIT {
         load.sent() / seconds,
         seconds,
         rollout.toMillis(),
+        dropped,
         exits);
 
     assertTrue(load.failures.isEmpty(), "failed client requests: " + load.failures);
@@ -479,14 +516,6 @@ class KubernetesIT {
   @Test
   @Order(4)
   void aMissingReplicaSetOrNoMatchingPodsStopTheNodeWithAClearMessage() throws Exception {
-    Node orphan = launch("orphan", "127.0.0.9", "duro-gone", "");
-    Node alone =
-        launch(
-            "alone",
-            "127.0.0.10",
-            "duro-v2",
-            "duro.kubernetes.pod-label-selector = \"app=nobody-%s\"\n"
-                + "duro.cluster.join-timeout = 10s");
     assertEquals(1, orphan.process().awaitExit(Duration.ofSeconds(60)), orphan.process().logs());
     assertTrue(
         orphan.process().stderr().contains(
@@ -500,8 +529,6 @@ class KubernetesIT {
         + " Cluster Bootstrap found no cluster to join"), alone.process().logs());
     assertTrue(err.contains("label selector 'app=nobody-duro'"), err);
     assertFalse(err.contains("Exception in thread"), err);
-    nodes.remove("orphan");
-    nodes.remove("alone");
   }
 
   /**

@@ -10,6 +10,7 @@ import io.duro.runtime.internal.ObjectCommand;
 import io.duro.runtime.internal.ObjectEntity;
 import io.duro.runtime.internal.ObjectTurns;
 import io.duro.runtime.internal.RetryPolicy;
+import io.duro.runtime.internal.UndeliveredRequests;
 import io.duro.storage.ValueCodec;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,6 +92,7 @@ public final class DuroRuntime {
               .withSettings(shardingSettings));
     }
     this.env = envFor(null);
+    UndeliveredRequests.start(system);
     Map<String, EntityTypeKey<ObjectCommand>> byNamespace = new LinkedHashMap<>();
     bound.values().forEach(b -> byNamespace.put(b.binding().namespaceKey(), b.key()));
     ShardedDaemonProcess.get(system)

@@ -16,10 +16,18 @@ import java.util.function.Supplier;
  * Retries a call to an object that failed because the object was being handed over to another
  * node (a rolling update, a node leaving the cluster), so that clients do not see the hand-over.
  *
- * <p>Guarantees: a request is sent at most {@code maxAttempts} times; a retry happens only when
- * the failure is a hand-over failure ({@link #isHandOverFailure}) and the request may run twice
- * ({@link #mayRepeat}: GET, HEAD, PUT, DELETE, OPTIONS, or an {@code Idempotency-Key} header);
- * retries wait {@code firstBackoff}, then twice as long each time, at most {@code maxBackoff}.
+ * <p>Guarantees: a request is sent at most {@code maxAttempts} times, and again only after
+ *
+ * <ul>
+ *   <li>a failure that proves it did not run ({@code not_delivered}: sharding dropped it during
+ *       a hand-over, see {@link UndeliveredRequests}) — whatever its method; or
+ *   <li>a hand-over failure whose outcome is unknown ({@link #isHandOverFailure}: unreachable,
+ *       shutting down, no answer within the ask timeout), when the request may run twice
+ *       ({@link #mayRepeat}: GET, HEAD, PUT, DELETE, OPTIONS, or an {@code Idempotency-Key}
+ *       header).
+ * </ul>
+ *
+ * Retries wait {@code firstBackoff}, then twice as long each time, at most {@code maxBackoff}.
  * Any other failure, and the last one, is returned as it is. Used by {@link ObjectClient}, so it
  * covers the gateway (which calls objects through stubs) and object-to-object stubs alike.
  *
@@ -113,15 +121,27 @@ public record RetryPolicy(int maxAttempts, Duration firstBackoff, Duration maxBa
    * @return the first success, or the failure that ended the attempts
    */
   public <T> CompletionStage<T> run(Request request, Supplier<CompletionStage<T>> attempt) {
-    if (maxAttempts == 1 || !mayRepeat(request)) {
+    if (maxAttempts == 1) {
       return attempt.get();
     }
     CompletableFuture<T> result = new CompletableFuture<>();
-    attempt(attempt, 1, result);
+    attempt(attempt, mayRepeat(request), 1, result);
     return result;
   }
 
-  private <T> void attempt(Supplier<CompletionStage<T>> attempt, int n, CompletableFuture<T> out) {
+  /**
+   * Whether a failure proves that the request did not run.
+   *
+   * @param error the failure of one attempt
+   * @return true for {@code not_delivered}
+   */
+  public static boolean isNotDelivered(Throwable error) {
+    return unwrap(error) instanceof DuroException e
+        && e.code().equals(UndeliveredRequests.NOT_DELIVERED);
+  }
+
+  private <T> void attempt(
+      Supplier<CompletionStage<T>> attempt, boolean repeatable, int n, CompletableFuture<T> out) {
     CompletionStage<T> stage;
     try {
       stage = attempt.get();
@@ -132,10 +152,11 @@ public record RetryPolicy(int maxAttempts, Duration firstBackoff, Duration maxBa
         (value, error) -> {
           if (error == null) {
             out.complete(value);
-          } else if (n < maxAttempts && isHandOverFailure(error)) {
+          } else if (n < maxAttempts
+              && (isNotDelivered(error) || repeatable && isHandOverFailure(error))) {
             Duration wait = backoff(n);
             CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS, Runnable::run)
-                .execute(() -> attempt(attempt, n + 1, out));
+                .execute(() -> attempt(attempt, repeatable, n + 1, out));
           } else {
             out.completeExceptionally(unwrap(error));
           }

@@ -76,6 +76,15 @@ class RetryPolicyTest {
   }
 
   @Test
+  void postThatProvablyDidNotRunIsRetriedWhateverItsMethod() throws Exception {
+    DuroException notDelivered =
+        new ObjectResetException("not_delivered", "dropped during hand-over", true, null);
+    Script script = new Script(notDelivered, notDelivered, "value");
+    assertEquals("value", run(Request.post("/increment", ""), script));
+    assertEquals(3, script.attempts.get());
+  }
+
+  @Test
   void postWithIdempotencyKeyIsRetried() throws Exception {
     Script script = new Script(ASK_TIMEOUT, "value");
     Request request =
