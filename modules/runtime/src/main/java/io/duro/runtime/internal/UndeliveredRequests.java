@@ -1,6 +1,7 @@
 package io.duro.runtime.internal;
 
 import org.apache.pekko.actor.AllDeadLetters;
+import org.apache.pekko.actor.Dropped;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
@@ -47,6 +48,11 @@ public final class UndeliveredRequests {
           return Behaviors.receiveMessage(
               dead -> {
                 Object message = dead.message();
+                // A message dropped from a buffer reaches the dead letters as Dropped, which
+                // is published wrapped in a DeadLetter.
+                if (message instanceof Dropped dropped) {
+                  message = dropped.message();
+                }
                 if (message instanceof ShardingEnvelope<?> envelope) {
                   message = envelope.message();
                 }

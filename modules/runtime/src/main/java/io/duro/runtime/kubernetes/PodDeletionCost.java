@@ -131,7 +131,12 @@ public final class PodDeletionCost extends AbstractBehavior<PodDeletionCost.Comm
     });
     up.sort(Member.ageOrdering()::compare);
     int rank = up.indexOf(self);
-    int cost = costOf(rank < 0 ? Integer.MAX_VALUE : rank, settings.annotatedPods());
+    if (rank < 0) {
+      // The membership snapshot lags behind this node's own status: look again shortly.
+      timers.startSingleTimer(Retry.INSTANCE, Duration.ofMillis(500));
+      return this;
+    }
+    int cost = costOf(rank, settings.annotatedPods());
     if (patched != null && patched == cost || patched == null && cost == 0) {
       return this;
     }
