@@ -213,7 +213,14 @@ class KubernetesManifestsTest {
         + " (the base's files are, by the other tests)");
     List<HasMetadata> rendered = parse(kustomize("base"), "kubectl kustomize k8s/base");
     checkBase(rendered);
-    assertEquals(7, rendered.size(), "the base renders 7 objects");
+    List<String> fromFiles = new ArrayList<>();
+    baseFromFiles().forEach(o -> fromFiles.add(o.getKind() + "/" + o.getMetadata().getName()));
+    List<String> names = new ArrayList<>();
+    // kustomize appends a hash to the generated ConfigMap's name
+    rendered.forEach(
+        o -> names.add(o.getKind() + "/" + o.getMetadata().getName().replaceAll("-[a-z0-9]{10}$", "")));
+    assertEquals(new TreeSet<>(fromFiles), new TreeSet<>(names), "the same objects as the files");
+    assertEquals(8, rendered.size(), "the base renders 8 objects");
   }
 
   @Test
@@ -334,7 +341,11 @@ class KubernetesManifestsTest {
     for (String phase :
         List.of("service-requests-done", "cluster-sharding-shutdown-region", "cluster-leave",
             "cluster-exiting")) {
-      shutdown += config.getDuration(phases + phase + ".timeout").toSeconds();
+      String key = phases + phase + ".timeout";
+      shutdown +=
+          config.getDuration(
+                  config.hasPath(key) ? key : "pekko.coordinated-shutdown.default-phase-timeout")
+              .toSeconds();
     }
     long grace = spec.getTerminationGracePeriodSeconds();
     assertTrue(
