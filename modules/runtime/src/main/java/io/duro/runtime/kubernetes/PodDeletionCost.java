@@ -120,8 +120,16 @@ public final class PodDeletionCost extends AbstractBehavior<PodDeletionCost.Comm
   private Behavior<Command> update() {
     Cluster cluster = Cluster.get(getContext().getSystem());
     Member self = cluster.selfMember();
-    if (self.status() != MemberStatus.up() || inFlight) {
+    if (inFlight) {
       return this;
+    }
+    if (self.status() == MemberStatus.joining() || self.status() == MemberStatus.weaklyUp()) {
+      // The event that woke us may be ahead of this node's view of itself: look again shortly.
+      timers.startSingleTimer(Retry.INSTANCE, Duration.ofMillis(500));
+      return this;
+    }
+    if (self.status() != MemberStatus.up()) {
+      return this; // leaving: the pod is going away
     }
     List<Member> up = new ArrayList<>();
     cluster.state().getMembers().forEach(m -> {

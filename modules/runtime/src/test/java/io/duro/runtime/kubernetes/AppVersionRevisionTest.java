@@ -120,4 +120,37 @@ class AppVersionRevisionTest {
         assertThrows(KubernetesApiException.class, () -> KubernetesApi.connect(noHost));
     assertTrue(e.getMessage().contains("KUBERNETES_SERVICE_HOST is not set"), e.getMessage());
   }
+
+  @Test
+  void readWithoutTheRightToGetPodsSaysAnRbacPermissionIsMissing() throws Exception {
+    // A server that answers like an API server enforcing RBAC.
+    io.fabric8.kubernetes.client.server.mock.KubernetesMockServer strict =
+        new io.fabric8.kubernetes.client.server.mock.KubernetesMockServer(true);
+    strict.init(java.net.InetAddress.getByName("127.0.0.1"), 0);
+    try {
+      strict.expect().get().withPath("/api/v1/namespaces/duro-test/pods/p")
+          .andReturn(403, java.util.Map.of(
+              "kind", "Status",
+              "message", "pods \"p\" is forbidden: User \"system:serviceaccount:duro-test:default\""
+                  + " cannot get resource \"pods\""))
+          .always();
+      Path ca = dir.resolve("strict-ca.crt");
+      Files.copy(Path.of(strict.getSelfSignedCertificate().certificatePath()), ca);
+      KubernetesSettings s = kube.settings("p");
+      KubernetesSettings settings =
+          new KubernetesSettings("localhost", strict.getPort(), ca, s.tokenPath(), "",
+              s.namespacePath(), "p", s.requestTimeout(), true, 3, true, 3,
+              s.retryDelay(), s.retryMaxDelay());
+      KubernetesApiException e =
+          assertThrows(
+              KubernetesApiException.class,
+              () -> AppVersionRevision.read(KubernetesApi.connect(settings), settings));
+      assertTrue(
+          e.getMessage().contains("answered 403 (forbidden: the pod's service account lacks an"
+              + " RBAC permission): pods \"p\" is forbidden"), e.getMessage());
+      assertEquals(1, strict.getRequestCount(), "a 403 is not retried");
+    } finally {
+      strict.destroy();
+    }
+  }
 }
