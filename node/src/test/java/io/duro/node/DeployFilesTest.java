@@ -65,7 +65,10 @@ class DeployFilesTest {
   void dockerfileBuildsTheShadedJarInOneStageAndRunsItAsNonRootInAnother() throws Exception {
     String dockerfile = Files.readString(DEPLOY.resolve("Dockerfile"));
     List<String> stages = new ArrayList<>();
-    Pattern.compile("(?m)^FROM .*$").matcher(dockerfile).results().forEach(m -> stages.add(m.group()));
+    Pattern.compile("(?m)^FROM .*$")
+        .matcher(dockerfile)
+        .results()
+        .forEach(m -> stages.add(m.group()));
     assertEquals(2, stages.size(), "a build stage and a run stage: " + stages);
     assertTrue(stages.get(0).endsWith(" AS build"), stages.get(0));
     assertTrue(

@@ -157,7 +157,10 @@ class KubernetesIT {
       try (var files = Files.list(temp)) {
         for (Path f : files.filter(f -> f.toString().endsWith(".out")
             || f.toString().endsWith(".err")).toList()) {
-          Files.copy(f, logs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          Files.copy(
+              f,
+              logs.resolve(f.getFileName()),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
       }
       try (var files = Files.walk(temp)) {
@@ -499,7 +502,8 @@ class KubernetesIT {
     }
     assertTrue(
         recorded().stream()
-            .anyMatch(r -> r.getPath().equals("/apis/apps/v1/namespaces/duro-test/replicasets/duro-v2")),
+            .anyMatch(
+                r -> r.getPath().equals("/apis/apps/v1/namespaces/duro-test/replicasets/duro-v2")),
         "the new nodes read the new ReplicaSet");
     // Every acknowledged increment is there, exactly (no request failed, so none is ambiguous).
     HttpJson reader = new HttpJson(nodes.values().iterator().next().port(), Duration.ofSeconds(30));

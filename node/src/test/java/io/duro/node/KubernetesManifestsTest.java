@@ -93,7 +93,8 @@ class KubernetesManifestsTest {
           where + ": metadata.name is required");
       List<String> unknown = new ArrayList<>();
       unknownFields(object, kind, unknown);
-      assertTrue(unknown.isEmpty(), where + ": fields the Kubernetes API does not know: " + unknown);
+      assertTrue(
+          unknown.isEmpty(), where + ": fields the Kubernetes API does not know: " + unknown);
       objects.add(object);
     }
     return objects;
@@ -218,7 +219,9 @@ class KubernetesManifestsTest {
     List<String> names = new ArrayList<>();
     // kustomize appends a hash to the generated ConfigMap's name
     rendered.forEach(
-        o -> names.add(o.getKind() + "/" + o.getMetadata().getName().replaceAll("-[a-z0-9]{10}$", "")));
+        o ->
+            names.add(
+                o.getKind() + "/" + o.getMetadata().getName().replaceAll("-[a-z0-9]{10}$", "")));
     assertEquals(new TreeSet<>(fromFiles), new TreeSet<>(names), "the same objects as the files");
     assertEquals(8, rendered.size(), "the base renders 8 objects");
   }
@@ -259,9 +262,9 @@ class KubernetesManifestsTest {
         podLabels.entrySet().containsAll(
             deployment.getSpec().getSelector().getMatchLabels().entrySet()),
         "the Deployment's selector matches its pods");
-    assertEquals(1, deployment.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal());
-    assertEquals(
-        0, deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal());
+    var rolling = deployment.getSpec().getStrategy().getRollingUpdate();
+    assertEquals(1, rolling.getMaxSurge().getIntVal());
+    assertEquals(0, rolling.getMaxUnavailable().getIntVal());
     var spec = pod.getSpec();
     assertEquals(1, spec.getContainers().size());
     Container c = spec.getContainers().get(0);
@@ -297,7 +300,8 @@ class KubernetesManifestsTest {
             .contains("COPY deploy/postgres.conf deploy/docker.conf /opt/duro/"),
         "the image has the docker.conf that duro.conf includes");
     Path confFile = Files.writeString(temp.resolve("duro.conf"), conf);
-    Path manifestFile = Files.writeString(temp.resolve("duro.json"), files.getData().get("duro.json"));
+    Path manifestFile =
+        Files.writeString(temp.resolve("duro.json"), files.getData().get("duro.json"));
     String mount = spec.getVolumes().stream()
         .filter(v -> v.getConfigMap() != null).findFirst().orElseThrow().getName();
     String mountPath = c.getVolumeMounts().stream()

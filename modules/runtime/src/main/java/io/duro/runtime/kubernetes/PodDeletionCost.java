@@ -3,6 +3,8 @@ package io.duro.runtime.kubernetes;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -15,6 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.SelfUp;
 import org.apache.pekko.cluster.typed.Subscribe;
@@ -52,6 +55,8 @@ public final class PodDeletionCost extends AbstractBehavior<PodDeletionCost.Comm
   private final KubernetesApi api;
   private final KubernetesSettings settings;
   private final TimerScheduler<Command> timers;
+  private final UniqueAddress self;
+  private final Map<UniqueAddress, Member> members = new HashMap<>();
   private Integer patched;
   private boolean inFlight;
   private Duration nextDelay;
@@ -82,6 +87,7 @@ public final class PodDeletionCost extends AbstractBehavior<PodDeletionCost.Comm
     this.settings = settings;
     this.timers = timers;
     this.nextDelay = settings.retryDelay();
+    this.self = Cluster.get(ctx.getSystem()).selfMember().uniqueAddress();
     // SelfUp comes also when the node is Up already; member events come only for changes.
     Cluster cluster = Cluster.get(ctx.getSystem());
     cluster
@@ -99,7 +105,7 @@ public final class PodDeletionCost extends AbstractBehavior<PodDeletionCost.Comm
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(MembersChanged.class, m -> update())
+        .onMessage(MembersChanged.class, this::onMembersChanged)
         .onMessageEquals(Retry.INSTANCE, this::update)
         .onMessage(Patched.class, this::onPatched)
         .onMessage(PatchFailed.class, this::onPatchFailed)
@@ -117,34 +123,34 @@ public final class PodDeletionCost extends AbstractBehavior<PodDeletionCost.Comm
     return rank < annotated ? annotated - rank : 0;
   }
 
+  /**
+   * Keeps the membership as the events tell it: Cluster's own read view of the state may lag
+   * behind the events delivered to this actor (it showed this node as Removed on its SelfUp).
+   */
+  private Behavior<Command> onMembersChanged(MembersChanged changed) {
+    if (changed.event() instanceof SelfUp up) {
+      up.currentClusterState().getMembers().forEach(m -> members.put(m.uniqueAddress(), m));
+    } else if (changed.event() instanceof ClusterEvent.MemberRemoved removed) {
+      members.remove(removed.member().uniqueAddress());
+    } else if (changed.event() instanceof ClusterEvent.MemberEvent event) {
+      members.put(event.member().uniqueAddress(), event.member());
+    }
+    return update();
+  }
+
   private Behavior<Command> update() {
-    Cluster cluster = Cluster.get(getContext().getSystem());
-    Member self = cluster.selfMember();
-    if (inFlight) {
-      return this;
-    }
-    if (self.status() == MemberStatus.joining() || self.status() == MemberStatus.weaklyUp()) {
-      // The event that woke us may be ahead of this node's view of itself: look again shortly.
-      timers.startSingleTimer(Retry.INSTANCE, Duration.ofMillis(500));
-      return this;
-    }
-    if (self.status() != MemberStatus.up()) {
-      return this; // leaving: the pod is going away
+    Member me = members.get(self);
+    if (inFlight || me == null || me.status() != MemberStatus.up()) {
+      return this; // not Up yet (a later event comes), or leaving: the pod is going away
     }
     List<Member> up = new ArrayList<>();
-    cluster.state().getMembers().forEach(m -> {
+    for (Member m : members.values()) {
       if (m.status() == MemberStatus.up()) {
         up.add(m);
       }
-    });
-    up.sort(Member.ageOrdering()::compare);
-    int rank = up.indexOf(self);
-    if (rank < 0) {
-      // The membership snapshot lags behind this node's own status: look again shortly.
-      timers.startSingleTimer(Retry.INSTANCE, Duration.ofMillis(500));
-      return this;
     }
-    int cost = costOf(rank, settings.annotatedPods());
+    up.sort(Member.ageOrdering()::compare);
+    int cost = costOf(up.indexOf(me), settings.annotatedPods());
     if (patched != null && patched == cost || patched == null && cost == 0) {
       return this;
     }
@@ -181,7 +187,8 @@ public final class PodDeletionCost extends AbstractBehavior<PodDeletionCost.Comm
             cause.getMessage());
     timers.startSingleTimer(Retry.INSTANCE, nextDelay);
     Duration doubled = nextDelay.multipliedBy(2);
-    nextDelay = doubled.compareTo(settings.retryMaxDelay()) > 0 ? settings.retryMaxDelay() : doubled;
+    nextDelay =
+        doubled.compareTo(settings.retryMaxDelay()) > 0 ? settings.retryMaxDelay() : doubled;
     return this;
   }
 }

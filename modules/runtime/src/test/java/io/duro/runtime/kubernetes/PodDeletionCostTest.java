@@ -65,7 +65,8 @@ class PodDeletionCostTest {
     long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
       Pod p = kube.readPod(pod);
-      String cost = p == null ? null : p.getMetadata().getAnnotations().get(PodDeletionCost.ANNOTATION);
+      String cost =
+          p == null ? null : p.getMetadata().getAnnotations().get(PodDeletionCost.ANNOTATION);
       if (cost != null) {
         return cost;
       }
