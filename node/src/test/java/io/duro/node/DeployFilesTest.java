@@ -62,20 +62,40 @@ class DeployFilesTest {
   }
 
   @Test
-  void dockerfileCopiesTheShadedJarAndItsArgumentsAreValidFlags() throws Exception {
+  void dockerfileBuildsTheShadedJarInOneStageAndRunsItAsNonRootInAnother() throws Exception {
     String dockerfile = Files.readString(DEPLOY.resolve("Dockerfile"));
-    assertTrue(dockerfile.contains("COPY node/target/duro-node.jar "), dockerfile);
+    List<String> stages = new ArrayList<>();
+    Pattern.compile("(?m)^FROM .*$")
+        .matcher(dockerfile)
+        .results()
+        .forEach(m -> stages.add(m.group()));
+    assertEquals(2, stages.size(), "a build stage and a run stage: " + stages);
+    assertTrue(stages.get(0).endsWith(" AS build"), stages.get(0));
+    assertTrue(
+        dockerfile.contains("RUN mvn -B -q -DskipTests package -pl node -am"),
+        "the build stage builds the node's shaded jar");
+    assertTrue(
+        dockerfile.contains("COPY --from=build /src/node/target/duro-node.jar "), dockerfile);
     assertTrue(
         Files.readString(Path.of("pom.xml")).contains("<finalName>duro-node</finalName>"),
         "the shade plugin writes node/target/duro-node.jar");
-    Matcher copy = Pattern.compile("(?m)^COPY (.+) \\S+$").matcher(dockerfile);
+    String run = dockerfile.substring(dockerfile.indexOf(stages.get(1)));
+    Matcher user = Pattern.compile("(?m)^USER (\\d+):(\\d+)$").matcher(run);
+    assertTrue(user.find(), "the run stage switches to a numeric user");
+    assertTrue(Integer.parseInt(user.group(1)) > 0, "not root: " + user.group());
+    assertTrue(run.indexOf("USER ") < run.indexOf("ENTRYPOINT"), "USER before ENTRYPOINT");
+    Matcher copy = Pattern.compile("(?m)^COPY (.+) \\S+$").matcher(run);
     while (copy.find()) {
+      if (copy.group(1).startsWith("--from=")) {
+        continue; // copied from the build stage, checked above
+      }
       for (String source : copy.group(1).split(" ")) {
-        if (!source.startsWith("node/target/")) {
-          assertTrue(Files.isRegularFile(Path.of("..").resolve(source)), "COPY " + source);
-        }
+        assertTrue(Files.isRegularFile(Path.of("..").resolve(source)), "COPY " + source);
       }
     }
+    assertTrue(
+        Files.readString(Path.of("../.dockerignore")).contains("**/target"),
+        ".dockerignore keeps build output out of the build context");
     List<String> args = new ArrayList<>();
     for (String instruction : List.of("ENTRYPOINT", "CMD")) {
       Matcher m = Pattern.compile("(?m)^" + instruction + " \\[(.*)]$").matcher(dockerfile);

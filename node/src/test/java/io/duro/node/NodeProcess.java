@@ -63,6 +63,13 @@ final class NodeProcess implements AutoCloseable {
    */
   static NodeProcess launch(Path logDir, String name, int port, List<String> args)
       throws IOException {
+    return launch(logDir, name, port, args, java.util.Map.of());
+  }
+
+  /** As {@link #launch(Path, String, int, List)}, with extra environment variables. */
+  static NodeProcess launch(
+      Path logDir, String name, int port, List<String> args, java.util.Map<String, String> env)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString()));
     if (!args.contains("--management-port")) {
@@ -72,11 +79,10 @@ final class NodeProcess implements AutoCloseable {
     command.addAll(args);
     Path out = logDir.resolve(name + ".out");
     Path err = logDir.resolve(name + ".err");
-    Process process =
-        new ProcessBuilder(command)
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+    builder.environment().putAll(env);
+    Process process = builder.start();
     return new NodeProcess(process, out, err, port);
   }
 

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.duro.api.Worker;
 import io.duro.runtime.Application;
 import io.duro.runtime.ClusterJoinException;
+import io.duro.runtime.ClusterSettings;
 import io.duro.runtime.DuroRuntime;
 import io.duro.runtime.MigrationException;
 import java.lang.reflect.InvocationTargetException;
@@ -59,11 +60,35 @@ public final class DuroServer implements AutoCloseable {
   public static CompletionStage<DuroServer> start(
       Config config, Application application, java.time.Clock clock) {
     GatewaySettings gatewaySettings = GatewaySettings.from(config);
+    ClusterSettings cluster = ClusterSettings.from(config);
+    KubernetesSupport kubernetes = null;
+    if (cluster.bootstrap()) {
+      if (!gatewaySettings.management()) {
+        throw new StartFailure(
+            "duro.cluster.discovery = kubernetes needs Pekko Management (its endpoint is the"
+                + " contact point of Cluster Bootstrap): set duro.management.enabled = on",
+            false,
+            null);
+      }
+      kubernetes = KubernetesSupport.prepare(config);
+      config = kubernetes.config();
+    }
+    KubernetesSupport k8s = kubernetes;
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "duro", config);
-    return DuroRuntime.start(system, application, clock)
+    // Cluster Bootstrap's contact point is the management endpoint: it starts first, and the
+    // node joins what bootstrap finds instead of joining itself.
+    CompletionStage<Void> beforeRuntime =
+        k8s == null
+            ? CompletableFuture.completedFuture(null)
+            : startManagement(system, gatewaySettings).thenRun(() -> k8s.start(system));
+    return beforeRuntime
+        .thenCompose(ready -> DuroRuntime.start(system, application, clock))
         .exceptionally(
             error -> {
               Throwable cause = unwrap(error);
+              if (cause instanceof StartFailure failure) {
+                throw failure;
+              }
               if (cause instanceof ClusterJoinException || cause instanceof MigrationException) {
                 throw new StartFailure(cause.getMessage(), false, cause);
               }
@@ -87,7 +112,9 @@ public final class DuroServer implements AutoCloseable {
                         })
                     .thenCompose(
                         gateway ->
-                            startManagement(system, gatewaySettings)
+                            (k8s == null
+                                    ? startManagement(system, gatewaySettings)
+                                    : CompletableFuture.<Void>completedFuture(null))
                                 .thenApply(done -> new DuroServer(system, runtime, gateway))))
         .whenComplete(
             (server, error) -> {

@@ -29,7 +29,7 @@ final class ErrorBody {
       case "unknown_binding", "not_found" -> 404;
       case "method_not_allowed" -> 405;
       case "body_too_large" -> 413;
-      case "overloaded", "storage_failed", "unavailable", "shutting_down" -> 503;
+      case "overloaded", "storage_failed", "unavailable", "shutting_down", "not_delivered" -> 503;
       case "timeout" -> 504;
       default -> 500;
     };

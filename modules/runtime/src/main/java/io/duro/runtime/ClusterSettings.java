@@ -11,8 +11,16 @@ import java.util.List;
  * @param seedNodes {@code pekko.cluster.seed-nodes}; empty: the node forms a cluster of its own
  * @param joinTimeout how long the node waits to become an Up member before it gives up
  * @param schemaAttempts how many times the journal schema creation is tried at start
+ * @param discovery how the node finds its cluster: {@code seed-nodes} or {@code kubernetes}
  */
-public record ClusterSettings(List<String> seedNodes, Duration joinTimeout, int schemaAttempts) {
+public record ClusterSettings(
+    List<String> seedNodes, Duration joinTimeout, int schemaAttempts, String discovery) {
+
+  /** {@code duro.cluster.discovery} value: Cluster Bootstrap with Kubernetes API discovery. */
+  public static final String KUBERNETES = "kubernetes";
+
+  /** {@code duro.cluster.discovery} value: {@code pekko.cluster.seed-nodes}. */
+  public static final String SEED_NODES = "seed-nodes";
 
   /** Copies the seed list. */
   public ClusterSettings {
@@ -32,7 +40,21 @@ public record ClusterSettings(List<String> seedNodes, Duration joinTimeout, int 
         new ClusterSettings(
             config.getStringList("pekko.cluster.seed-nodes"),
             c.getDuration("join-timeout"),
-            c.getInt("schema-attempts"));
+            c.getInt("schema-attempts"),
+            c.getString("discovery"));
+    if (!s.discovery.equals(SEED_NODES) && !s.discovery.equals(KUBERNETES)) {
+      throw new IllegalArgumentException(
+          "duro.cluster.discovery must be \"seed-nodes\" or \"kubernetes\"; it is \""
+              + s.discovery
+              + "\"");
+    }
+    if (s.bootstrap() && !s.seedNodes.isEmpty()) {
+      throw new IllegalArgumentException(
+          "duro.cluster.discovery = kubernetes finds the cluster through the Kubernetes API and"
+              + " cannot be combined with seed nodes (--seed, pekko.cluster.seed-nodes = "
+              + s.seedNodes
+              + ")");
+    }
     if (s.joinTimeout.isNegative() || s.joinTimeout.isZero()) {
       throw new IllegalArgumentException(
           "duro.cluster.join-timeout must be positive; it is " + s.joinTimeout);
@@ -42,5 +64,14 @@ public record ClusterSettings(List<String> seedNodes, Duration joinTimeout, int 
           "duro.cluster.schema-attempts must be at least 1; it is " + s.schemaAttempts);
     }
     return s;
+  }
+
+  /**
+   * Whether the cluster is formed by Cluster Bootstrap (Kubernetes API discovery).
+   *
+   * @return true for {@code duro.cluster.discovery = kubernetes}
+   */
+  public boolean bootstrap() {
+    return discovery.equals(KUBERNETES);
   }
 }

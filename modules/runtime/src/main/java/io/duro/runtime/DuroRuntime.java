@@ -10,6 +10,8 @@ import io.duro.runtime.internal.ObjectClient;
 import io.duro.runtime.internal.ObjectCommand;
 import io.duro.runtime.internal.ObjectEntity;
 import io.duro.runtime.internal.ObjectTurns;
+import io.duro.runtime.internal.RetryPolicy;
+import io.duro.runtime.internal.UndeliveredRequests;
 import io.duro.storage.ValueCodec;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +68,10 @@ public final class DuroRuntime {
     this.settings = RuntimeSettings.from(system.settings().config());
     this.sharding = ClusterSharding.get(system);
     this.client =
-        new ObjectClient(sharding, settings.requestTimeout().plus(java.time.Duration.ofSeconds(5)));
+        new ObjectClient(
+            sharding,
+            settings.requestTimeout().plus(java.time.Duration.ofSeconds(5)),
+            RetryPolicy.from(system.settings().config()));
     ValueCodec codec = ValueCodec.create();
     this.connections = new Connections(system, client, 1024);
     this.alarmIndex =
@@ -105,6 +110,7 @@ public final class DuroRuntime {
               .withSettings(shardingSettings));
     }
     this.env = envFor(null);
+    UndeliveredRequests.start(system);
     Map<String, EntityTypeKey<ObjectCommand>> byNamespace = new LinkedHashMap<>();
     bound.values().forEach(b -> byNamespace.put(b.binding().namespaceKey(), b.key()));
     ShardedDaemonProcess.get(system)
@@ -149,7 +155,8 @@ public final class DuroRuntime {
         .thenCompose(
             migrated -> {
               Cluster self = Cluster.get(system);
-              if (cluster.seedNodes().isEmpty()) {
+              // With Cluster Bootstrap (started by the caller) the node joins what it discovers.
+              if (cluster.seedNodes().isEmpty() && !cluster.bootstrap()) {
                 self.manager().tell(Join.create(self.selfMember().address()));
               }
               DuroRuntime runtime = new DuroRuntime(system, migrated, clock);
@@ -166,11 +173,13 @@ public final class DuroRuntime {
                                           + self.selfMember().address()
                                           + " did not join its cluster within "
                                           + cluster.joinTimeout().toSeconds()
-                                          + " s (duro.cluster.join-timeout): none of the seed"
-                                          + " nodes "
-                                          + cluster.seedNodes()
-                                          + " admitted it; are they running and reachable"
-                                          + " from this host?")
+                                          + " s (duro.cluster.join-timeout): "
+                                          + (cluster.bootstrap()
+                                              ? bootstrapHint(system)
+                                              : "none of the seed nodes "
+                                                  + cluster.seedNodes()
+                                                  + " admitted it; are they running and"
+                                                  + " reachable from this host?"))
                                   : error));
             });
   }
@@ -206,6 +215,27 @@ public final class DuroRuntime {
     thread.setDaemon(true);
     thread.start();
     return migrated;
+  }
+
+  /** What to check when Cluster Bootstrap did not get the node into a cluster. */
+  private static String bootstrapHint(ActorSystem<?> system) {
+    com.typesafe.config.Config c = system.settings().config();
+    String discovery = "pekko.management.cluster.bootstrap.contact-point-discovery.";
+    String selector =
+        c.hasPath("pekko.discovery.kubernetes-api.pod-label-selector")
+            ? c.getString("pekko.discovery.kubernetes-api.pod-label-selector")
+                .replace("%s", c.getString(discovery + "service-name"))
+            : "?";
+    return "Cluster Bootstrap found no cluster to join and could not form one. It needs at least "
+        + (c.hasPath(discovery + "required-contact-point-nr")
+            ? c.getInt(discovery + "required-contact-point-nr")
+            : 2)
+        + " running pods matching the label selector '"
+        + selector
+        + "' with a container port named '"
+        + (c.hasPath(discovery + "port-name") ? c.getString(discovery + "port-name") : "?")
+        + "' whose management endpoints answer, and the right to list pods (RBAC); the log"
+        + " above names the discovery's last problem";
   }
 
   /** Creates the journal tables when missing; retried because nodes may start together. */

@@ -28,6 +28,7 @@ public final class ObjectClient {
   private final Duration askTimeout;
   private final java.util.Map<String, EntityTypeKey<ObjectCommand>> keys =
       new java.util.concurrent.ConcurrentHashMap<>();
+  private final RetryPolicy retry;
 
   /**
    * Creates the client.
@@ -36,12 +37,25 @@ public final class ObjectClient {
    * @param askTimeout how long to wait for an object's reply before failing with "timeout"
    */
   public ObjectClient(ClusterSharding sharding, Duration askTimeout) {
-    this.sharding = sharding;
-    this.askTimeout = askTimeout;
+    this(sharding, askTimeout, RetryPolicy.NONE);
   }
 
   /**
-   * Sends a request to an object.
+   * Creates the client.
+   *
+   * @param sharding the node's sharding
+   * @param askTimeout how long to wait for an object's reply before failing with "timeout"
+   * @param retry retries of calls that failed while their object was handed over
+   */
+  public ObjectClient(ClusterSharding sharding, Duration askTimeout, RetryPolicy retry) {
+    this.sharding = sharding;
+    this.askTimeout = askTimeout;
+    this.retry = retry;
+  }
+
+  /**
+   * Sends a request to an object, retried by the {@link RetryPolicy} when the object was being
+   * handed over.
    *
    * @param key the object's entity type
    * @param objectId the object's ID
@@ -49,6 +63,11 @@ public final class ObjectClient {
    * @return the response, or a failure with a {@link DuroException}
    */
   public CompletionStage<Response> send(
+      EntityTypeKey<ObjectCommand> key, DurableObjectId objectId, Request request) {
+    return retry.run(request, () -> sendOnce(key, objectId, request));
+  }
+
+  private CompletionStage<Response> sendOnce(
       EntityTypeKey<ObjectCommand> key, DurableObjectId objectId, Request request) {
     EntityRef<ObjectCommand> ref = sharding.entityRefFor(key, objectId.toString());
     String name = objectId.name().orElse(null);

@@ -1,0 +1,102 @@
+package io.duro.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.duro.runtime.internal.CborSerializable;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Duro keeps Pekko's default shard allocation strategy (DuroRuntime does not replace it), and in
+ * Pekko 1.7 that strategy prefers the members with the highest {@code pekko.cluster.app-version}
+ * ({@code AbstractLeastShardAllocationStrategy.ShardSuitabilityOrdering}) and does not rebalance
+ * while two versions run. This checks it with Duro's cluster settings: during a rolling update,
+ * new shards go to the node of the newest version, never to the old one.
+ */
+class ShardAllocationTest {
+
+  record Where(ActorRef<String> replyTo) implements CborSerializable {}
+
+  static final EntityTypeKey<Where> KEY = EntityTypeKey.create(Where.class, "where");
+
+  static Behavior<Where> entity() {
+    return Behaviors.receive(
+        (ctx, msg) -> {
+          msg.replyTo().tell(ctx.getSystem().address().toString());
+          return Behaviors.same();
+        });
+  }
+
+  static ActorSystem<Void> node(String appVersion) {
+    Config config =
+        ConfigFactory.parseString(
+                "pekko.cluster.app-version = \"" + appVersion + "\"\n"
+                    + "pekko.remote.artery.canonical.port = 0\n"
+                    + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n")
+            .withFallback(ConfigFactory.parseResources("duro-runtime-defaults.conf"))
+            .withFallback(ConfigFactory.parseString("duro.data-dir = unused"))
+            .withFallback(ConfigFactory.load())
+            .resolve();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "alloc", config);
+    ClusterSharding.get(system).init(Entity.of(KEY, ctx -> entity()));
+    return system;
+  }
+
+  @Test
+  void newShardsGoToTheNodeOfTheNewestAppVersion() throws Exception {
+    ActorSystem<Void> old = node("1");
+    ActorSystem<Void> upgraded = node("2");
+    try {
+      Cluster.get(old).manager().tell(Join.create(Cluster.get(old).selfMember().address()));
+      Cluster.get(upgraded).manager().tell(Join.create(Cluster.get(old).selfMember().address()));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!(Cluster.get(upgraded).selfMember().status() == MemberStatus.up()
+          && Cluster.get(old).state().getMembers().spliterator().estimateSize() >= 0
+          && upCount(old) == 2)) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the two nodes did not form a cluster");
+        }
+        Thread.sleep(100);
+      }
+      Set<String> hosts = new HashSet<>();
+      // Sent through the old node (where the coordinator runs, as the oldest member).
+      ClusterSharding sharding = ClusterSharding.get(old);
+      for (int i = 0; i < 30; i++) {
+        hosts.add(
+            sharding
+                .entityRefFor(KEY, "object-" + i)
+                .<String>ask(Where::new, Duration.ofSeconds(10))
+                .toCompletableFuture()
+                .get(15, TimeUnit.SECONDS));
+      }
+      assertEquals(Set.of(upgraded.address().toString()), hosts);
+    } finally {
+      upgraded.terminate();
+      old.terminate();
+      upgraded.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      old.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int upCount(ActorSystem<?> system) {
+    int[] n = {0};
+    Cluster.get(system).state().getMembers().forEach(
+        m -> n[0] += m.status() == MemberStatus.up() ? 1 : 0);
+    return n[0];
+  }
+}
