@@ -73,6 +73,7 @@ class ShardAllocationTest {
         }
         Thread.sleep(100);
       }
+      awaitRegions(old, 2); // both shard regions registered with the coordinator
       Set<String> hosts = new HashSet<>();
       // Sent through the old node (where the coordinator runs, as the oldest member).
       ClusterSharding sharding = ClusterSharding.get(old);
@@ -90,6 +91,35 @@ class ShardAllocationTest {
       old.terminate();
       upgraded.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       old.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Waits until the coordinator knows {@code count} shard regions: a member that is Up may not
+   * have registered its region yet, and shards allocated before that cannot go to it.
+   */
+  private static void awaitRegions(ActorSystem<?> system, int count) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      org.apache.pekko.cluster.sharding.ShardRegion.ClusterShardingStats stats =
+          org.apache.pekko.actor.typed.javadsl.AskPattern
+              .<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
+                  org.apache.pekko.cluster.sharding.ShardRegion.ClusterShardingStats>ask(
+                  ClusterSharding.get(system).shardState(),
+                  replyTo ->
+                      new org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats(
+                          KEY, Duration.ofSeconds(3), replyTo),
+                  Duration.ofSeconds(5),
+                  system.scheduler())
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
+      if (stats.getRegions().size() >= count) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the coordinator knows only " + stats.getRegions().keySet());
+      }
+      Thread.sleep(200);
     }
   }
 
