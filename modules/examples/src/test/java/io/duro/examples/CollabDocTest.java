@@ -5,20 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.duro.api.Request;
-import io.duro.testkit.TestNode;
+import io.duro.testkit.DuroExtension;
 import io.duro.testkit.TestWebSocket;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CollabDocTest {
 
-  @TempDir Path dataDir;
+  @RegisterExtension final DuroExtension node =
+      DuroExtension.builder().bind("doc", CollabDoc.class).build();
+
+
 
   /**
    * The client side of the protocol, as the page at /doc/ does it: edits apply locally at once; one
@@ -33,7 +35,7 @@ class CollabDocTest {
     final Deque<TextOperation> pending = new ArrayDeque<>();
     boolean inFlight;
 
-    DocClient(TestNode node, String doc, String user) {
+    DocClient(DuroExtension node, String doc, String user) {
       ws = TestWebSocket.connect(node.uri("/doc/" + doc + "/websocket?user=" + user));
       Map<String, Object> snapshot = SocketMessages.parse(ws.next(), "");
       assertEquals("snapshot", snapshot.get("type"));
@@ -102,7 +104,7 @@ class CollabDocTest {
   }
 
   /** Polls GET / of a document until it shows {@code part}. */
-  static void awaitDoc(TestNode node, String doc, String part) throws InterruptedException {
+  static void awaitDoc(DuroExtension node, String doc, String part) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     String body = "";
     while (System.nanoTime() < deadline) {
@@ -117,7 +119,7 @@ class CollabDocTest {
 
   @Test
   void concurrentEditsFromTwoClientsConvergeToTheSameText() throws Exception {
-    try (TestNode node = TestNode.start(dataDir, Map.of("doc", CollabDoc.class))) {
+    {
       DocClient ada = new DocClient(node, "notes", "ada");
       DocClient bob = new DocClient(node, "notes", "bob");
       assertTrue(ada.ws.next().contains("\"editors\":[\"ada\",\"bob\"]"));
@@ -177,7 +179,7 @@ class CollabDocTest {
 
   @Test
   void badMessagesAreAnsweredWithAnErrorAndTheDocumentKeepsWorking() throws Exception {
-    try (TestNode node = TestNode.start(dataDir, Map.of("doc", CollabDoc.class))) {
+    {
       DocClient ada = new DocClient(node, "bad", "ada");
       ada.ws.send("hello");
       assertError(ada.ws.next(), "Send JSON such as");

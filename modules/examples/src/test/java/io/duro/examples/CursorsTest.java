@@ -5,22 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.duro.testkit.TestNode;
+import io.duro.testkit.DuroExtension;
 import io.duro.testkit.TestWebSocket;
-import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CursorsTest {
 
-  @TempDir Path dataDir;
+  @RegisterExtension final DuroExtension node =
+      DuroExtension.builder().bind("cursors", Cursors.class).setting("duro.runtime.idle-timeout", "1s").build();
+
+
 
   @Test
   void peersSeeEachOthersPresenceColorsAndCursorsAlsoAfterHibernation() throws Exception {
-    try (TestNode node =
-        TestNode.start(
-            dataDir, Map.of("cursors", Cursors.class), Map.of("duro.runtime.idle-timeout", "1s"))) {
+    {
       TestWebSocket ada = TestWebSocket.connect(node.uri("/cursors/board/websocket?name=ada"));
       String welcome = ada.next();
       assertTrue(
@@ -74,7 +73,7 @@ class CursorsTest {
     }
   }
 
-  private static void awaitPresence(TestNode node, String part) throws InterruptedException {
+  private static void awaitPresence(DuroExtension node, String part) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     String presence = "";
     while (System.nanoTime() < deadline) {
@@ -89,7 +88,7 @@ class CursorsTest {
 
   @Test
   void badMovesAreAnsweredWithAnErrorToTheSenderOnly() throws Exception {
-    try (TestNode node = TestNode.start(dataDir, Map.of("cursors", Cursors.class))) {
+    {
       TestWebSocket ada = TestWebSocket.connect(node.uri("/cursors/board/websocket?name=ada"));
       TestWebSocket bob = TestWebSocket.connect(node.uri("/cursors/board/websocket?name=bob"));
       ada.nextContaining("\"type\":\"join\"");

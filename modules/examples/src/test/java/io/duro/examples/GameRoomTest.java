@@ -5,21 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.duro.testkit.TestNode;
+import io.duro.testkit.DuroExtension;
 import io.duro.testkit.TestWebSocket;
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class GameRoomTest {
 
-  @TempDir Path dataDir;
 
   private static final Map<String, Class<? extends io.duro.api.DurableObject>> GAME =
       Map.of("game", GameRoom.class);
 
-  private static TestWebSocket join(TestNode node, String name) {
+  @RegisterExtension final DuroExtension node =
+      DuroExtension.builder().bindAll(GAME).build();
+
+  private static TestWebSocket join(DuroExtension node, String name) {
     return TestWebSocket.connect(node.uri("/game/room/websocket?name=" + name));
   }
 
@@ -29,7 +30,7 @@ class GameRoomTest {
 
   @Test
   void twoPlayersPlayAGameToAWinWhileASpectatorWatchesAndIllegalMovesAreRefused() throws Exception {
-    try (TestNode node = TestNode.start(dataDir, GAME)) {
+    {
       TestWebSocket ada = join(node, "ada");
       assertEquals("{\"type\":\"welcome\",\"you\":\"ada\",\"role\":\"X\"}", ada.next());
       assertTrue(ada.next().contains("\"status\":\"waiting\""));
@@ -101,7 +102,7 @@ class GameRoomTest {
   }
 
   /** Polls GET /state until it shows {@code part}. */
-  static void awaitState(TestNode node, String part) throws InterruptedException {
+  static void awaitState(DuroExtension node, String part) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     String state = "";
     while (System.nanoTime() < deadline) {
@@ -116,7 +117,7 @@ class GameRoomTest {
 
   @Test
   void aGameSurvivesARestartOfTheNodeAndPlayersGetTheirSeatsBack() throws Exception {
-    try (TestNode node = TestNode.start(dataDir, GAME)) {
+    {
       try (TestWebSocket ada = join(node, "ada");
           TestWebSocket bob = join(node, "bob")) {
         bob.nextContaining("\"status\":\"playing\"");
@@ -127,7 +128,8 @@ class GameRoomTest {
       }
       awaitState(node, "\"online\":[]"); // both leaves handled before the node stops
     }
-    try (TestNode node = TestNode.start(dataDir, GAME)) {
+    node.restart();
+    {
       TestWebSocket bob = join(node, "bob");
       TestWebSocket dan = join(node, "dan");
       assertEquals("{\"type\":\"welcome\",\"you\":\"bob\",\"role\":\"O\"}", bob.next());
