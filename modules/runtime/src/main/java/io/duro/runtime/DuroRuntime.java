@@ -10,6 +10,7 @@ import io.duro.runtime.internal.ObjectClient;
 import io.duro.runtime.internal.ObjectCommand;
 import io.duro.runtime.internal.ObjectEntity;
 import io.duro.runtime.internal.ObjectTurns;
+import io.duro.runtime.internal.RegionMessageExtractor;
 import io.duro.runtime.internal.RegionShardAllocationStrategy;
 import io.duro.runtime.internal.RetryPolicy;
 import io.duro.runtime.internal.UndeliveredRequests;
@@ -26,8 +27,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
-import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
-import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -124,7 +123,7 @@ public final class DuroRuntime {
       sharding.init(
           Entity.of(b.key(), ctx -> ObjectEntity.create(setup, ctx.getEntityId(), ctx.getShard()))
               .withStopMessage(ObjectCommand.Passivate.INSTANCE)
-              .withMessageExtractor(new RegionMessageExtractor(shardsPerRegion))
+              .withMessageExtractor(new RegionMessageExtractor<>(shardsPerRegion))
               .withAllocationStrategy(
                   new RegionShardAllocationStrategy(
                       rebalanceLimit,
@@ -156,31 +155,6 @@ public final class DuroRuntime {
       }
     }
     return regions;
-  }
-
-  /** Shard IDs {@code <region>-<n>} from entity IDs {@code <hex>@<region>} (see Placement). */
-  private static final class RegionMessageExtractor
-      extends ShardingMessageExtractor<ShardingEnvelope<ObjectCommand>, ObjectCommand> {
-    private final int shardsPerRegion;
-
-    RegionMessageExtractor(int shardsPerRegion) {
-      this.shardsPerRegion = shardsPerRegion;
-    }
-
-    @Override
-    public String entityId(ShardingEnvelope<ObjectCommand> envelope) {
-      return envelope.entityId();
-    }
-
-    @Override
-    public String shardId(String entityId) {
-      return Placement.shardId(entityId, shardsPerRegion);
-    }
-
-    @Override
-    public ObjectCommand unwrapMessage(ShardingEnvelope<ObjectCommand> envelope) {
-      return envelope.message();
-    }
   }
 
   /**
