@@ -2,6 +2,9 @@ package io.duro.gateway;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Builds a node's configuration: the caller's overlay (command-line flags, {@code --config} file),
@@ -24,12 +27,29 @@ public final class DuroConfig {
    * @return the resolved configuration
    */
   public static Config load(Config overlay) {
-    return overlay
-        .withFallback(ConfigFactory.defaultOverrides())
-        .withFallback(ConfigFactory.defaultApplication())
-        .withFallback(ConfigFactory.parseResources("duro-gateway-defaults.conf"))
-        .withFallback(ConfigFactory.parseResources("duro-runtime-defaults.conf"))
-        .withFallback(ConfigFactory.defaultReference())
-        .resolve();
+    Config config =
+        overlay
+            .withFallback(ConfigFactory.defaultOverrides())
+            .withFallback(ConfigFactory.defaultApplication())
+            .withFallback(ConfigFactory.parseResources("duro-gateway-defaults.conf"))
+            .withFallback(ConfigFactory.parseResources("duro-runtime-defaults.conf"))
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve();
+    return withRegionRole(config);
+  }
+
+  /**
+   * Adds the cluster role {@code region-<duro.region>} to {@code pekko.cluster.roles} (replacing
+   * another {@code region-} role), through which shard allocation finds the nodes of a region.
+   */
+  private static Config withRegionRole(Config config) {
+    List<String> roles = new ArrayList<>();
+    for (String role : config.getStringList("pekko.cluster.roles")) {
+      if (!role.startsWith("region-")) {
+        roles.add(role);
+      }
+    }
+    roles.add("region-" + config.getString("duro.region"));
+    return config.withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
   }
 }

@@ -276,10 +276,22 @@ public final class Gateway {
 
   /** The Worker when the application has one, else the object the default router chose. */
   private CompletionStage<Response> dispatch(Target target, Request request) {
-    return worker != null
-        ? callWorker(request)
-        : target.namespace().get(target.id()).fetch(request);
+    if (worker != null) {
+      return callWorker(request);
+    }
+    List<String> hints = request.headers().all(LOCATION_HINT);
+    if (hints.size() > 1) {
+      throw new io.duro.api.InvalidArgumentException(
+          "Send at most one " + LOCATION_HINT + " header; " + hints.size() + " were sent: " + hints);
+    }
+    return (hints.isEmpty()
+            ? target.namespace().get(target.id())
+            : target.namespace().get(target.id(), hints.get(0).trim()))
+        .fetch(request);
   }
+
+  /** The request header that names the region of a new object (the default router's hint). */
+  static final String LOCATION_HINT = "Duro-Location-Hint";
 
   /** Runs the Worker; any failure but a DuroException becomes a {@link WorkerException}. */
   private CompletionStage<Response> callWorker(Request request) {

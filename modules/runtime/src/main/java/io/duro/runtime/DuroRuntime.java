@@ -10,6 +10,8 @@ import io.duro.runtime.internal.ObjectClient;
 import io.duro.runtime.internal.ObjectCommand;
 import io.duro.runtime.internal.ObjectEntity;
 import io.duro.runtime.internal.ObjectTurns;
+import io.duro.runtime.internal.RegionMessageExtractor;
+import io.duro.runtime.internal.RegionShardAllocationStrategy;
 import io.duro.runtime.internal.RetryPolicy;
 import io.duro.runtime.internal.UndeliveredRequests;
 import io.duro.storage.ValueCodec;
@@ -58,6 +60,7 @@ public final class DuroRuntime {
   private final MigrationStore migrationStore;
   private final ClusterSharding sharding;
   private final java.time.Clock clock;
+  private final Placement placement;
 
   private record Bound(ObjectBinding binding, NamespaceIds ids, EntityTypeKey<ObjectCommand> key) {}
 
@@ -67,11 +70,17 @@ public final class DuroRuntime {
     this.application = application;
     this.settings = RuntimeSettings.from(system.settings().config());
     this.sharding = ClusterSharding.get(system);
+    this.placement = Placement.open(system.settings().config());
+    system.getWhenTerminated().thenRun(placement::close);
+    org.apache.pekko.cluster.Cluster classicCluster =
+        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system));
+    placement.memberRegions(() -> memberRegions(classicCluster));
     this.client =
         new ObjectClient(
             sharding,
             settings.requestTimeout().plus(java.time.Duration.ofSeconds(5)),
-            RetryPolicy.from(system.settings().config()));
+            RetryPolicy.from(system.settings().config()),
+            placement);
     ValueCodec codec = ValueCodec.create();
     this.connections = new Connections(system, client, 1024);
     this.alarmIndex =
@@ -88,6 +97,13 @@ public final class DuroRuntime {
     }
     // Idle passivation: reference.conf points sharding's idle timeout at duro.runtime.idle-timeout.
     ClusterShardingSettings shardingSettings = ClusterShardingSettings.create(system);
+    Config shardingConfig = system.settings().config().getConfig("pekko.cluster.sharding");
+    int shardsPerRegion = shardingConfig.getInt("number-of-shards");
+    // Pekko reads 0 as "the deprecated algorithm"; its limit is then max-simultaneous-rebalance.
+    int rebalanceLimit =
+        shardingConfig.getInt("least-shard-allocation-strategy.rebalance-absolute-limit") > 0
+            ? shardingConfig.getInt("least-shard-allocation-strategy.rebalance-absolute-limit")
+            : shardingConfig.getInt("least-shard-allocation-strategy.max-simultaneous-rebalance");
     for (ObjectBinding b : application.bindings()) {
       EntityTypeKey<ObjectCommand> key =
           EntityTypeKey.create(ObjectCommand.class, "duro-" + b.namespaceKey());
@@ -107,6 +123,12 @@ public final class DuroRuntime {
       sharding.init(
           Entity.of(b.key(), ctx -> ObjectEntity.create(setup, ctx.getEntityId(), ctx.getShard()))
               .withStopMessage(ObjectCommand.Passivate.INSTANCE)
+              .withMessageExtractor(new RegionMessageExtractor<>(shardsPerRegion))
+              .withAllocationStrategy(
+                  new RegionShardAllocationStrategy(
+                      rebalanceLimit,
+                      shardingConfig.getDouble(
+                          "least-shard-allocation-strategy.rebalance-relative-limit")))
               .withSettings(shardingSettings));
     }
     this.env = envFor(null);
@@ -119,7 +141,20 @@ public final class DuroRuntime {
             "duro-alarm-scheduler",
             1,
             i -> AlarmScheduler.create(
-                    alarmIndex, settings.alarms(), byNamespace::get, sharding, clock));
+                    alarmIndex, settings.alarms(), byNamespace::get, sharding, clock, client));
+  }
+
+  /** The regions of the cluster's members, from their {@code region-<name>} roles. */
+  private static java.util.Set<String> memberRegions(org.apache.pekko.cluster.Cluster cluster) {
+    java.util.Set<String> regions = new java.util.TreeSet<>();
+    for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
+      for (String role : m.getRoles()) {
+        if (role.startsWith(Placement.ROLE_PREFIX)) {
+          regions.add(role.substring(Placement.ROLE_PREFIX.length()));
+        }
+      }
+    }
+    return regions;
   }
 
   /**
@@ -257,7 +292,7 @@ public final class DuroRuntime {
 
   private Namespace namespace(String name, ObjectTurns caller) {
     Bound b = bound.get(name);
-    return new NamespaceImpl(b.ids(), b.key(), client, caller);
+    return new NamespaceImpl(b.ids(), b.key(), client, caller, placement);
   }
 
   /**
@@ -317,15 +352,28 @@ public final class DuroRuntime {
         .thenApply(
             entries -> {
               int woken = 0;
+              List<CompletableFuture<String>> told = new java.util.ArrayList<>();
               for (AlarmIndex.Entry e : entries) {
                 EntityTypeKey<ObjectCommand> key = keys.get(e.namespace());
                 if (key != null) {
-                  sharding.entityRefFor(key, e.objectId()).tell(ObjectCommand.WakeUp.INSTANCE);
-                  woken++;
+                  told.add(
+                      client
+                          .entityId(key, e.objectId(), null)
+                          .toCompletableFuture()
+                          .whenComplete(
+                              (entityId, error) -> {
+                                if (entityId != null) {
+                                  sharding
+                                      .entityRefFor(key, entityId)
+                                      .tell(ObjectCommand.WakeUp.INSTANCE);
+                                }
+                              }));
                 }
               }
-              return woken;
-            });
+              return CompletableFuture.allOf(told.toArray(CompletableFuture[]::new))
+                  .thenApply(done -> told.size());
+            })
+        .thenCompose(woken -> woken);
   }
 
   /**
@@ -343,10 +391,23 @@ public final class DuroRuntime {
     if (b == null) {
       env.namespace(binding); // throws the API's exception naming the binding
     }
-    return sharding
-        .entityRefFor(b.key(), objectId)
-        .<Done>ask(ObjectCommand.PassivateNow::new, settings.requestTimeout())
+    return client
+        .entityId(b.key(), objectId, null)
+        .thenCompose(
+            entityId ->
+                sharding
+                    .entityRefFor(b.key(), entityId)
+                    .<Done>ask(ObjectCommand.PassivateNow::new, settings.requestTimeout()))
         .thenApply(done -> (Void) null);
+  }
+
+  /**
+   * Where objects live: this node's region and the placement directory.
+   *
+   * @return the placement
+   */
+  public Placement placement() {
+    return placement;
   }
 
   /**

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.duro.runtime.internal.CborSerializable;
+import io.duro.runtime.internal.RegionMessageExtractor;
+import io.duro.runtime.internal.RegionShardAllocationStrategy;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -22,11 +24,13 @@ import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.Test;
 
 /**
- * Duro keeps Pekko's default shard allocation strategy (DuroRuntime does not replace it), and in
- * Pekko 1.7 that strategy prefers the members with the highest {@code pekko.cluster.app-version}
- * ({@code AbstractLeastShardAllocationStrategy.ShardSuitabilityOrdering}) and does not rebalance
- * while two versions run. This checks it with Duro's cluster settings: during a rolling update,
- * new shards go to the node of the newest version, never to the old one.
+ * Duro's {@link RegionShardAllocationStrategy} (the one DuroRuntime registers) lets Pekko's
+ * least-shard strategy choose among the nodes of a shard's region, and that strategy prefers the
+ * members with the highest {@code pekko.cluster.app-version} ({@code
+ * AbstractLeastShardAllocationStrategy.ShardSuitabilityOrdering}) and does not rebalance while two
+ * versions run. This checks it with Duro's cluster settings: during a rolling update, new shards
+ * go to the node of the newest version, never to the old one — within a region, and when the
+ * region of a shard has no node (fallback to any node).
  */
 class ShardAllocationTest {
 
@@ -46,6 +50,7 @@ class ShardAllocationTest {
     Config config =
         ConfigFactory.parseString(
                 "pekko.cluster.app-version = \"" + appVersion + "\"\n"
+                    + "pekko.cluster.roles = [\"region-local\"]\n"
                     + "pekko.remote.artery.canonical.port = 0\n"
                     + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on\n")
             .withFallback(ConfigFactory.parseResources("duro-runtime-defaults.conf"))
@@ -53,7 +58,11 @@ class ShardAllocationTest {
             .withFallback(ConfigFactory.load())
             .resolve();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "alloc", config);
-    ClusterSharding.get(system).init(Entity.of(KEY, ctx -> entity()));
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(KEY, ctx -> entity())
+                .withMessageExtractor(new RegionMessageExtractor<>(100))
+                .withAllocationStrategy(new RegionShardAllocationStrategy(20, 0.1)));
     return system;
   }
 
@@ -74,18 +83,20 @@ class ShardAllocationTest {
         Thread.sleep(100);
       }
       awaitRegions(old, 2); // both shard regions registered with the coordinator
-      Set<String> hosts = new HashSet<>();
       // Sent through the old node (where the coordinator runs, as the oldest member).
       ClusterSharding sharding = ClusterSharding.get(old);
-      for (int i = 0; i < 30; i++) {
-        hosts.add(
-            sharding
-                .entityRefFor(KEY, "object-" + i)
-                .<String>ask(Where::new, Duration.ofSeconds(10))
-                .toCompletableFuture()
-                .get(15, TimeUnit.SECONDS));
+      for (String region : new String[] {"local", "elsewhere"}) {
+        Set<String> hosts = new HashSet<>();
+        for (int i = 0; i < 30; i++) {
+          hosts.add(
+              sharding
+                  .entityRefFor(KEY, Placement.entityId("object-" + i, region))
+                  .<String>ask(Where::new, Duration.ofSeconds(10))
+                  .toCompletableFuture()
+                  .get(15, TimeUnit.SECONDS));
+        }
+        assertEquals(Set.of(upgraded.address().toString()), hosts, "region " + region);
       }
-      assertEquals(Set.of(upgraded.address().toString()), hosts);
     } finally {
       upgraded.terminate();
       old.terminate();

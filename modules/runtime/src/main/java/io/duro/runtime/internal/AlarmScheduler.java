@@ -37,6 +37,7 @@ public final class AlarmScheduler {
   private final Function<String, EntityTypeKey<ObjectCommand>> keys;
   private final ClusterSharding sharding;
   private final java.time.Clock clock;
+  private final ObjectClient client;
   private boolean scanning;
 
   private AlarmScheduler(
@@ -45,8 +46,10 @@ public final class AlarmScheduler {
       AlarmSettings settings,
       Function<String, EntityTypeKey<ObjectCommand>> keys,
       ClusterSharding sharding,
-      java.time.Clock clock) {
+      java.time.Clock clock,
+      ObjectClient client) {
     this.ctx = ctx;
+    this.client = client;
     this.clock = clock;
     this.index = index;
     this.settings = settings;
@@ -62,6 +65,7 @@ public final class AlarmScheduler {
    * @param keys the entity type of a namespace key, or null when the namespace is not bound
    * @param sharding the node's sharding
    * @param clock the runtime's clock
+   * @param client finds the entity ID (with the region) of each object to wake
    * @return the behavior
    */
   public static Behavior<Command> create(
@@ -69,13 +73,14 @@ public final class AlarmScheduler {
       AlarmSettings settings,
       Function<String, EntityTypeKey<ObjectCommand>> keys,
       ClusterSharding sharding,
-      java.time.Clock clock) {
+      java.time.Clock clock,
+      ObjectClient client) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
                 (TimerScheduler<Command> timers) -> {
                   timers.startTimerWithFixedDelay(Poll.INSTANCE, settings.pollInterval());
-                  AlarmScheduler s = new AlarmScheduler(ctx, index, settings, keys, sharding, clock);
+                  AlarmScheduler s = new AlarmScheduler(ctx, index, settings, keys, sharding, clock, client);
                   ctx.getSelf().tell(Poll.INSTANCE);
                   return s.behavior();
                 }));
@@ -111,7 +116,12 @@ public final class AlarmScheduler {
     for (AlarmIndex.Entry e : msg.page()) {
       EntityTypeKey<ObjectCommand> key = keys.apply(e.namespace());
       if (key != null) {
-        sharding.entityRefFor(key, e.objectId()).tell(ObjectCommand.WakeUp.INSTANCE);
+        // Only the sharding tell runs in the callback; it touches no state of this actor.
+        client
+            .entityId(key, e.objectId(), null)
+            .thenAccept(
+                entityId ->
+                    sharding.entityRefFor(key, entityId).tell(ObjectCommand.WakeUp.INSTANCE));
       }
     }
     if (msg.page().size() == settings.pageSize()) {

@@ -2,11 +2,13 @@ package io.duro.runtime.internal;
 
 import io.duro.api.DurableObjectId;
 import io.duro.api.DuroException;
+import io.duro.api.InvalidArgumentException;
 import io.duro.api.Namespace;
 import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.Stub;
 import io.duro.runtime.NamespaceIds;
+import io.duro.runtime.Placement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -22,6 +24,7 @@ public final class NamespaceImpl implements Namespace {
   private final EntityTypeKey<ObjectCommand> key;
   private final ObjectClient client;
   private final ObjectTurns caller;
+  private final Placement placement;
 
   /**
    * Creates the view.
@@ -30,16 +33,19 @@ public final class NamespaceImpl implements Namespace {
    * @param key its entity type
    * @param client the object client
    * @param caller the object whose code uses this namespace, or null
+   * @param placement checks location hints
    */
   public NamespaceImpl(
       NamespaceIds ids,
       EntityTypeKey<ObjectCommand> key,
       ObjectClient client,
-      ObjectTurns caller) {
+      ObjectTurns caller,
+      Placement placement) {
     this.ids = ids;
     this.key = key;
     this.client = client;
     this.caller = caller;
+    this.placement = placement;
   }
 
   @Override
@@ -61,24 +67,31 @@ public final class NamespaceImpl implements Namespace {
   public Stub get(DurableObjectId id) {
     // Checks that the ID belongs to this namespace.
     ids.idFromString(id.toString());
-    return new StubImpl(id);
+    return new StubImpl(id, null);
   }
 
   @Override
   public Stub get(DurableObjectId id, String locationHint) {
-    return get(id);
+    if (locationHint == null) {
+      throw new InvalidArgumentException(
+          "The location hint is null; use get(id) for an object placed near its caller");
+    }
+    ids.idFromString(id.toString());
+    return new StubImpl(id, placement.checkHint(locationHint));
   }
 
   @Override
   public Stub getByName(String name) {
-    return new StubImpl(ids.idFromName(name));
+    return new StubImpl(ids.idFromName(name), null);
   }
 
   private final class StubImpl implements Stub {
     private final DurableObjectId id;
+    private final String hint;
 
-    StubImpl(DurableObjectId id) {
+    StubImpl(DurableObjectId id, String hint) {
       this.id = id;
+      this.hint = hint;
     }
 
     @Override
@@ -89,7 +102,7 @@ public final class NamespaceImpl implements Namespace {
     @Override
     public CompletionStage<Response> fetch(Request request) {
       if (caller == null || !caller.inTurn()) {
-        return client.send(key, id, request);
+        return client.send(key, id, hint, request);
       }
       CompletableFuture<Response> result = new CompletableFuture<>();
       Object[] outcome = new Object[2];
@@ -106,7 +119,7 @@ public final class NamespaceImpl implements Namespace {
       caller.emit(
           () ->
               client
-                  .send(key, id, request)
+                  .send(key, id, hint, request)
                   .whenComplete(
                       (response, error) -> {
                         outcome[0] = response;

@@ -10,6 +10,7 @@ import io.duro.api.OverloadedException;
 import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.UnknownBindingException;
+import io.duro.runtime.Placement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,16 +30,7 @@ public final class ObjectClient {
   private final java.util.Map<String, EntityTypeKey<ObjectCommand>> keys =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final RetryPolicy retry;
-
-  /**
-   * Creates the client.
-   *
-   * @param sharding the node's sharding
-   * @param askTimeout how long to wait for an object's reply before failing with "timeout"
-   */
-  public ObjectClient(ClusterSharding sharding, Duration askTimeout) {
-    this(sharding, askTimeout, RetryPolicy.NONE);
-  }
+  private final Placement placement;
 
   /**
    * Creates the client.
@@ -46,30 +38,69 @@ public final class ObjectClient {
    * @param sharding the node's sharding
    * @param askTimeout how long to wait for an object's reply before failing with "timeout"
    * @param retry retries of calls that failed while their object was handed over
+   * @param placement where objects live
    */
-  public ObjectClient(ClusterSharding sharding, Duration askTimeout, RetryPolicy retry) {
+  public ObjectClient(
+      ClusterSharding sharding, Duration askTimeout, RetryPolicy retry, Placement placement) {
     this.sharding = sharding;
     this.askTimeout = askTimeout;
     this.retry = retry;
+    this.placement = placement;
   }
 
   /**
    * Sends a request to an object, retried by the {@link RetryPolicy} when the object was being
-   * handed over.
+   * handed over. A new object is placed in the region of the hint, else of this node.
    *
    * @param key the object's entity type
    * @param objectId the object's ID
+   * @param locationHint a region already checked by {@link Placement#checkHint}, or null
    * @param request the request
    * @return the response, or a failure with a {@link DuroException}
    */
   public CompletionStage<Response> send(
-      EntityTypeKey<ObjectCommand> key, DurableObjectId objectId, Request request) {
-    return retry.run(request, () -> sendOnce(key, objectId, request));
+      EntityTypeKey<ObjectCommand> key,
+      DurableObjectId objectId,
+      String locationHint,
+      Request request) {
+    return entityId(key, objectId.toString(), locationHint)
+        .exceptionallyCompose(
+            error ->
+                CompletableFuture.failedFuture(
+                    new ObjectResetException(
+                        "unavailable",
+                        "The placement of object " + objectId + " could not be read: "
+                            + (error.getCause() != null ? error.getCause() : error),
+                        true,
+                        error)))
+        .thenCompose(
+            entityId -> retry.run(request, () -> sendOnce(key, entityId, objectId, request)));
+  }
+
+  /**
+   * The sharding entity ID of an object (its ID and the region it was placed in).
+   *
+   * @param key the object's entity type
+   * @param objectId the object's ID (64 hex digits)
+   * @param locationHint the region for a new object, or null for this node's
+   * @return the entity ID
+   */
+  public CompletionStage<String> entityId(
+      EntityTypeKey<ObjectCommand> key, String objectId, String locationHint) {
+    return placement.entityId(namespaceKeyOf(key), objectId, locationHint);
+  }
+
+  /** The namespace key of an entity type named {@code duro-<namespace key>}. */
+  static String namespaceKeyOf(EntityTypeKey<ObjectCommand> key) {
+    return key.name().substring("duro-".length());
   }
 
   private CompletionStage<Response> sendOnce(
-      EntityTypeKey<ObjectCommand> key, DurableObjectId objectId, Request request) {
-    EntityRef<ObjectCommand> ref = sharding.entityRefFor(key, objectId.toString());
+      EntityTypeKey<ObjectCommand> key,
+      String entityId,
+      DurableObjectId objectId,
+      Request request) {
+    EntityRef<ObjectCommand> ref = sharding.entityRefFor(key, entityId);
     String name = objectId.name().orElse(null);
     WireRequest.Req wire = WireRequest.Req.of(request);
     CompletableFuture<Response> result = new CompletableFuture<>();

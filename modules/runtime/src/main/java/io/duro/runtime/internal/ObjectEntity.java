@@ -123,6 +123,8 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
   private final Setup setup;
   private DurableObjectId id;
   private final PersistenceId persistenceId;
+  private final String node;
+  private final String region;
   private final TimerScheduler<ObjectCommand> timers;
   private final Constructor<? extends DurableObject> constructor;
   private final long requestTimeoutNanos;
@@ -215,8 +217,13 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     this.setup = setup;
     this.shard = shard;
     this.timers = timers;
-    this.id = new DurableObjectId(entityId, null);
-    this.persistenceId = PersistenceId.of(setup.namespaceKey(), entityId, "|");
+    // The entity ID is <hex>@<region> (Placement); the journal knows the object by its hex ID.
+    String objectId = io.duro.runtime.Placement.objectIdOf(entityId);
+    org.apache.pekko.actor.Address self = ctx.getSystem().address();
+    this.node = self.host().getOrElse(() -> "local") + ":" + self.port().getOrElse(() -> 0);
+    this.region = ctx.getSystem().settings().config().getString("duro.region");
+    this.id = new DurableObjectId(objectId, null);
+    this.persistenceId = PersistenceId.of(setup.namespaceKey(), objectId, "|");
     this.requestTimeoutNanos = setup.settings().requestTimeout().toNanos();
     try {
       this.constructor =
@@ -644,6 +651,16 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
     };
   }
 
+  /** Adds where the object runs: {@code Duro-Node: host:port} and {@code Duro-Region}. */
+  private WireRequest.Resp withNode(WireRequest.Resp resp) {
+    java.util.List<String> headers = new java.util.ArrayList<>(resp.headers());
+    headers.add("Duro-Node");
+    headers.add(node);
+    headers.add("Duro-Region");
+    headers.add(region);
+    return new WireRequest.Resp(resp.status(), headers, resp.body());
+  }
+
   private Duration tickInterval() {
     return Duration.ofMillis(Math.max(10, Math.min(1000, requestTimeoutNanos / 4_000_000)));
   }
@@ -663,7 +680,7 @@ public final class ObjectEntity extends AbstractBehavior<ObjectCommand> {
       error = checkHandOver(r.connection(), response, error);
     }
     if (error == null) {
-      reply = new ObjectReply.Ok(WireRequest.Resp.of(response));
+      reply = new ObjectReply.Ok(withNode(WireRequest.Resp.of(response)));
     } else {
       Throwable cause = unwrap(error);
       if (cause instanceof DuroException duro) {

@@ -160,7 +160,7 @@ public final class SocketJanitor {
             return;
           }
           String entityId = key.substring(key.lastIndexOf('|') + 1);
-          String shard = String.valueOf(Math.abs(entityId.hashCode() % numberOfShards));
+          String shard = io.duro.runtime.Placement.shardId(entityId, numberOfShards);
           if (!shardsHere.contains(shard) && tables.remove(key, table)) {
             for (SocketTable.Entry e : table.select(x -> true)) {
               e.hub.tell(new Connections.Close(e.id, 1012, "the object moved; reconnect"));
