@@ -87,6 +87,12 @@ final class NodeProcess implements AutoCloseable {
   }
 
   /** Starts a node on a free port and waits until {@code GET /_duro/health} answers 200. */
+  /** A node serving the built-in app on {@code port}, its data under {@code dir/data}. */
+  static NodeProcess builtIn(Path dir, int port) throws IOException {
+    List<String> args = List.of("--port", "" + port, "--data-dir", dir.resolve("data").toString());
+    return launch(dir, "node", port, args);
+  }
+
   static NodeProcess start(Path logDir, String name, Path dataDir)
       throws IOException, InterruptedException {
     int port = freePort();

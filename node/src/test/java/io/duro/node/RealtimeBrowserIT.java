@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,20 +22,9 @@ class RealtimeBrowserIT {
 
   @Test
   void twoBrowsersEditADocumentSeeEachOthersCursorsAndPlayAGame() throws Exception {
-    boolean required = Boolean.getBoolean("duro.require-browser");
-    if (WebDriverClient.binaries() == null) {
-      if (required) {
-        throw new AssertionError("chromium and chromium-driver are required but not installed");
-      }
-      Assumptions.abort("chromium and chromium-driver are not installed");
-    }
+    WebDriverClient.assumeInstalled();
     int port = NodeProcess.freePort();
-    try (NodeProcess node =
-            NodeProcess.launch(
-                temp,
-                "node",
-                port,
-                List.of("--port", "" + port, "--data-dir", temp.resolve("data").toString()));
+    try (NodeProcess node = NodeProcess.builtIn(temp, port);
         WebDriverClient ada = WebDriverClient.start(temp, "ada");
         WebDriverClient bob = WebDriverClient.start(temp, "bob")) {
       node.awaitHealthy();

@@ -38,6 +38,19 @@ final class WebDriverClient implements AutoCloseable {
     return driver == null || browser == null ? null : new Path[] {driver, browser};
   }
 
+  /**
+   * Skips the calling test when chromium or chromedriver is missing, unless {@code
+   * -Dduro.require-browser=true} (as in CI) makes that a failure.
+   */
+  static void assumeInstalled() {
+    if (binaries() == null) {
+      if (Boolean.getBoolean("duro.require-browser")) {
+        throw new AssertionError("chromium and chromium-driver are required but not installed");
+      }
+      org.junit.jupiter.api.Assumptions.abort("chromium and chromium-driver are not installed");
+    }
+  }
+
   private static Path firstExisting(String... paths) {
     for (String p : paths) {
       if (Files.isExecutable(Path.of(p))) {

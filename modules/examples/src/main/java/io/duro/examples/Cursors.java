@@ -75,14 +75,12 @@ public final class Cursors implements DurableObject {
   public CompletionStage<Response> fetch(Request request) {
     String path = request.path();
     if (path.equals("/websocket")) {
-      if (!request.isWebSocketUpgrade()) {
-        return HttpErrors.error(426, "upgrade_required", "Open /websocket as a WebSocket")
-            .completed();
-      }
-      return join(request).completed();
+      Response refused = HttpErrors.unlessUpgrade(request);
+      return (refused != null ? refused : join(request)).completed();
     }
-    if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
-      return HttpErrors.methodNotAllowed(request.method(), path, "GET").completed();
+    Response notRead = HttpErrors.unlessRead(request);
+    if (notRead != null) {
+      return notRead.completed();
     }
     if (path.equals("/presence")) {
       return Response.json(Map.of("peers", peers(null))).completed();

@@ -113,11 +113,8 @@ public final class GameRoom implements DurableObject {
   public CompletionStage<Response> fetch(Request request) {
     String path = request.path();
     if (path.equals("/websocket")) {
-      if (!request.isWebSocketUpgrade()) {
-        return HttpErrors.error(426, "upgrade_required", "Open /websocket as a WebSocket")
-            .completed();
-      }
-      return join(request).completed();
+      Response refused = HttpErrors.unlessUpgrade(request);
+      return (refused != null ? refused : join(request)).completed();
     }
     if (path.equals("/reset")) {
       if (!request.method().equals("POST")) {

@@ -1,5 +1,6 @@
 package io.duro.examples;
 
+import io.duro.api.Request;
 import io.duro.api.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,5 +30,20 @@ final class HttpErrors {
   static Response methodNotAllowed(String method, String path, String allowed) {
     return error(405, "method_not_allowed", path + " supports " + allowed + ", not " + method)
         .withHeader("Allow", allowed);
+  }
+
+  /** 426 for a request to a WebSocket route that is not an upgrade; null when it is one. */
+  static Response unlessUpgrade(Request request) {
+    return request.isWebSocketUpgrade()
+        ? null
+        : error(426, "upgrade_required", "Open " + request.path() + " as a WebSocket");
+  }
+
+  /** 405 (Allow: GET) for a method other than GET and HEAD; null for those. */
+  static Response unlessRead(Request request) {
+    String method = request.method();
+    return method.equals("GET") || method.equals("HEAD")
+        ? null
+        : methodNotAllowed(method, request.path(), "GET");
   }
 }

@@ -1,7 +1,6 @@
 package io.duro.runtime;
 
 import com.typesafe.config.Config;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,8 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The durable index of pending alarms: one row per object with an alarm, {@code (namespace,
@@ -61,30 +58,12 @@ public final class AlarmIndex implements AutoCloseable {
    * @return the index
    */
   public static AlarmIndex open(Config config, int poolSize) {
-    Config db = config.getConfig("pekko-persistence-jdbc.shared-databases.duro.db");
-    HikariConfig hikari = new HikariConfig();
-    hikari.setJdbcUrl(db.getString("url"));
-    hikari.setUsername(db.getString("user"));
-    hikari.setPassword(db.getString("password"));
-    if (db.hasPath("driver")) {
-      hikari.setDriverClassName(db.getString("driver"));
-    }
-    hikari.setMaximumPoolSize(poolSize);
-    hikari.setMinimumIdle(1);
-    hikari.setPoolName("duro-alarm-index");
-    hikari.setConnectionTimeout(10_000);
-    HikariDataSource dataSource = new HikariDataSource(hikari);
-    AtomicInteger threads = new AtomicInteger();
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            poolSize,
-            r -> {
-              Thread t = new Thread(r, "duro-alarm-index-" + threads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    JdbcPools pool = JdbcPools.open(config, "duro-alarm-index", poolSize);
+    String url =
+        config.getString("pekko-persistence-jdbc.shared-databases.duro.db.url");
     AlarmIndex index =
-        new AlarmIndex(dataSource, executor, db.getString("url").startsWith("jdbc:postgresql:"));
+        new AlarmIndex(
+            pool.dataSource(), pool.executor(), url.startsWith("jdbc:postgresql:"));
     try {
       index.createTable();
     } catch (SQLException e) {

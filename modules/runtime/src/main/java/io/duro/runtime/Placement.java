@@ -1,7 +1,6 @@
 package io.duro.runtime;
 
 import com.typesafe.config.Config;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.duro.api.InvalidArgumentException;
 import java.sql.Connection;
@@ -17,8 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -89,29 +86,10 @@ public final class Placement implements AutoCloseable {
               + " and "
               + poolSize);
     }
-    Config db = config.getConfig("pekko-persistence-jdbc.shared-databases.duro.db");
-    HikariConfig hikari = new HikariConfig();
-    hikari.setJdbcUrl(db.getString("url"));
-    hikari.setUsername(db.getString("user"));
-    hikari.setPassword(db.getString("password"));
-    if (db.hasPath("driver")) {
-      hikari.setDriverClassName(db.getString("driver"));
-    }
-    hikari.setMaximumPoolSize(poolSize);
-    hikari.setMinimumIdle(1);
-    hikari.setPoolName("duro-placement");
-    hikari.setConnectionTimeout(10_000);
-    HikariDataSource dataSource = new HikariDataSource(hikari);
-    AtomicInteger threads = new AtomicInteger();
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            poolSize,
-            r -> {
-              Thread t = new Thread(r, "duro-placement-" + threads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    Placement placement = new Placement(region, regions, cacheSize, dataSource, executor);
+    JdbcPools pool = JdbcPools.open(config, "duro-placement", poolSize);
+    HikariDataSource dataSource = pool.dataSource();
+    Placement placement =
+        new Placement(region, regions, cacheSize, dataSource, pool.executor());
     try (Connection conn = dataSource.getConnection();
         Statement s = conn.createStatement()) {
       s.execute(

@@ -1,0 +1,53 @@
+package io.duro.runtime;
+
+import com.typesafe.config.Config;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A small pool of connections to the journal's database, with as many daemon threads to run the
+ * blocking JDBC calls on, for the tables Duro keeps beside the journal (alarm index, placement
+ * directory).
+ *
+ * @param dataSource the connections
+ * @param executor the threads, one per connection
+ */
+record JdbcPools(HikariDataSource dataSource, ExecutorService executor) {
+
+  /**
+   * Opens a pool on {@code pekko-persistence-jdbc.shared-databases.duro.db}.
+   *
+   * @param config the node's configuration
+   * @param name the pool's name, also the prefix of its threads' names
+   * @param size connections and threads
+   * @return the pool
+   */
+  static JdbcPools open(Config config, String name, int size) {
+    Config db = config.getConfig("pekko-persistence-jdbc.shared-databases.duro.db");
+    HikariConfig hikari = new HikariConfig();
+    hikari.setJdbcUrl(db.getString("url"));
+    hikari.setUsername(db.getString("user"));
+    hikari.setPassword(db.getString("password"));
+    if (db.hasPath("driver")) {
+      hikari.setDriverClassName(db.getString("driver"));
+    }
+    hikari.setMaximumPoolSize(size);
+    hikari.setMinimumIdle(1);
+    hikari.setPoolName(name);
+    hikari.setConnectionTimeout(10_000);
+    HikariDataSource dataSource = new HikariDataSource(hikari);
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            size,
+            r -> {
+              Thread t = new Thread(r, name + "-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    return new JdbcPools(dataSource, executor);
+  }
+}
