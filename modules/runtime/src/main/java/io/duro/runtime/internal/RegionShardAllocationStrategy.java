@@ -15,8 +15,6 @@ import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardCoordinator;
-import org.apache.pekko.cluster.sharding.internal.AbstractLeastShardAllocationStrategy;
-import org.apache.pekko.cluster.sharding.internal.LeastShardAllocationStrategy;
 import scala.collection.immutable.HashMap;
 import scala.collection.immutable.IndexedSeq;
 import scala.concurrent.Future;
@@ -41,7 +39,7 @@ public final class RegionShardAllocationStrategy
   private static final Future<scala.collection.immutable.Set<String>> NONE =
       Future.successful(CollectionConverters.asScala(Set.<String>of()).toSet());
 
-  private final AbstractLeastShardAllocationStrategy least;
+  private final ShardCoordinator.ShardAllocationStrategy least;
   private final int absoluteLimit;
   private final double relativeLimit;
   private volatile Cluster cluster;
@@ -53,14 +51,18 @@ public final class RegionShardAllocationStrategy
    * @param relativeLimit fraction of all shards moved per round at most
    */
   public RegionShardAllocationStrategy(int absoluteLimit, double relativeLimit) {
-    this.least = new LeastShardAllocationStrategy(absoluteLimit, relativeLimit);
+    this.least =
+        ShardCoordinator.ShardAllocationStrategy$.MODULE$.leastShardAllocationStrategy(
+            absoluteLimit, relativeLimit);
     this.absoluteLimit = absoluteLimit;
     this.relativeLimit = relativeLimit;
   }
 
   @Override
   public void start(ActorSystem system) {
-    least.start(system);
+    if (least instanceof ShardCoordinator.ActorSystemDependentAllocationStrategy dependent) {
+      dependent.start(system);
+    }
     cluster = Cluster.get(system);
   }
 
@@ -83,7 +85,7 @@ public final class RegionShardAllocationStrategy
   public Future<scala.collection.immutable.Set<String>> rebalance(
       scala.collection.immutable.Map<ActorRef, IndexedSeq<String>> current,
       scala.collection.immutable.Set<String> inProgress) {
-    if (!inProgress.isEmpty() || !least.isAGoodTimeToRebalance(least.regionEntriesFor(current))) {
+    if (!inProgress.isEmpty() || !isAGoodTimeToRebalance(current)) {
       return NONE;
     }
     Map<ActorRef, List<String>> all = new LinkedHashMap<>();
@@ -141,6 +143,40 @@ public final class RegionShardAllocationStrategy
     return FutureConverters.asScala(joined);
   }
 
+  /**
+   * Pekko's rule for when to rebalance, on its public cluster API: the nodes of the shard regions
+   * all run the same app-version (no rolling update in progress), no member is unreachable (a
+   * rebalance needs every region's acknowledgement) and none is still joining.
+   */
+  private boolean isAGoodTimeToRebalance(
+      scala.collection.immutable.Map<ActorRef, IndexedSeq<String>> current) {
+    Cluster c = cluster;
+    if (c == null || current.isEmpty()) {
+      return false;
+    }
+    Set<Address> regionNodes = new LinkedHashSet<>();
+    current.keysIterator().foreach(ref -> regionNodes.add(nodeOf(c, ref)));
+    Object version = null;
+    for (Member m : c.state().getMembers()) {
+      MemberStatus s = m.status();
+      if (s == MemberStatus.joining() || s == MemberStatus.weaklyUp()) {
+        return false;
+      }
+      if (regionNodes.contains(m.address())) {
+        if (version != null && !version.equals(m.appVersion())) {
+          return false;
+        }
+        version = m.appVersion();
+      }
+    }
+    return version != null && c.state().getUnreachable().isEmpty();
+  }
+
+  private static Address nodeOf(Cluster c, ActorRef shardRegion) {
+    Address address = shardRegion.path().address();
+    return address.hasLocalScope() ? c.selfAddress() : address;
+  }
+
   /** The shard regions of current whose node is an up member of {@code region}. */
   private scala.collection.immutable.Map<ActorRef, IndexedSeq<String>> inRegion(
       scala.collection.immutable.Map<ActorRef, IndexedSeq<String>> current, String region) {
@@ -161,10 +197,7 @@ public final class RegionShardAllocationStrategy
     if (c == null) {
       return null;
     }
-    Address address =
-        shardRegion.path().address().hasLocalScope()
-            ? c.selfAddress()
-            : shardRegion.path().address();
+    Address address = nodeOf(c, shardRegion);
     for (Member m : c.state().getMembers()) {
       if (m.address().equals(address)) {
         MemberStatus s = m.status();
