@@ -14,6 +14,8 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running Duro node: an actor system, the runtime and the HTTP gateway. Used by the node's
@@ -26,6 +28,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * }</pre>
  */
 public final class DuroServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(DuroServer.class);
 
   private final ActorSystem<Void> system;
   private final DuroRuntime runtime;
@@ -74,6 +78,8 @@ public final class DuroServer implements AutoCloseable {
       config = kubernetes.config();
     }
     KubernetesSupport k8s = kubernetes;
+    long began = System.nanoTime();
+    long[] marks = new long[3]; // runtime ready, gateway bound, management bound
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "duro", config);
     // Cluster Bootstrap's contact point is the management endpoint: it starts first, and the
     // node joins what bootstrap finds instead of joining itself.
@@ -96,8 +102,9 @@ public final class DuroServer implements AutoCloseable {
                   "the journal cannot be opened: " + rootMessage(error), true, error);
             })
         .thenCompose(
-            runtime ->
-                Gateway.start(runtime, gatewaySettings, constructWorker(application))
+            runtime -> {
+              marks[0] = System.nanoTime();
+              return Gateway.start(runtime, gatewaySettings, constructWorker(application))
                     .exceptionally(
                         error -> {
                           throw new StartFailure(
@@ -111,17 +118,36 @@ public final class DuroServer implements AutoCloseable {
                               error);
                         })
                     .thenCompose(
-                        gateway ->
-                            (k8s == null
-                                    ? startManagement(system, gatewaySettings)
-                                    : CompletableFuture.<Void>completedFuture(null))
-                                .thenApply(done -> new DuroServer(system, runtime, gateway))))
+                        gateway -> {
+                          marks[1] = System.nanoTime();
+                          return (k8s == null
+                                  ? startManagement(system, gatewaySettings)
+                                  : CompletableFuture.<Void>completedFuture(null))
+                              .thenApply(
+                                  done -> {
+                                    marks[2] = System.nanoTime();
+                                    logStarted(began, marks);
+                                    return new DuroServer(system, runtime, gateway);
+                                  });
+                        });
+            })
         .whenComplete(
             (server, error) -> {
               if (error != null) {
                 system.terminate();
               }
             });
+  }
+
+  /** Logs how long each phase of the start took, so that a slow start says where it waited. */
+  private static void logStarted(long began, long[] marks) {
+    log.info(
+        "Node started in {} ms (cluster, journal and migrations {} ms; gateway bind {} ms;"
+            + " management bind {} ms)",
+        (marks[2] - began) / 1_000_000,
+        (marks[0] - began) / 1_000_000,
+        (marks[1] - marks[0]) / 1_000_000,
+        (marks[2] - marks[1]) / 1_000_000);
   }
 
   private static Worker constructWorker(Application application) {
