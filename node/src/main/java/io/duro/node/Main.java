@@ -87,6 +87,24 @@ public final class Main {
    * @return the running node
    * @throws IllegalStateException saying what is wrong (data directory, journal, port)
    */
+  /** The stacks of the JVM's threads (at most 40 frames each): what a stuck start waits for. */
+  static String threadDump() {
+    StringBuilder out = new StringBuilder();
+    for (java.lang.management.ThreadInfo info :
+        java.lang.management.ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+      out.append('"').append(info.getThreadName()).append("\" ").append(info.getThreadState());
+      if (info.getLockName() != null) {
+        out.append(" on ").append(info.getLockName());
+      }
+      out.append('\n');
+      StackTraceElement[] stack = info.getStackTrace();
+      for (int i = 0; i < Math.min(stack.length, 40); i++) {
+        out.append("    at ").append(stack[i]).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
   static DuroServer start(CommandLine cli) {
     Application application = application(cli);
     Config overlay = overlay(cli);
@@ -124,6 +142,11 @@ public final class Main {
       }
       throw new IllegalStateException(describe(cause), cause);
     } catch (java.util.concurrent.TimeoutException e) {
+      System.err.println(
+          "duro-node: the node did not start within "
+              + DuroServer.START_TIMEOUT.toSeconds()
+              + " s; where its threads are:\n"
+              + threadDump());
       throw new IllegalStateException(
           "the node did not start within " + DuroServer.START_TIMEOUT.toSeconds() + " s", e);
     } catch (InterruptedException e) {

@@ -17,7 +17,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class NodeProcess implements AutoCloseable {
 
-  static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  /**
+   * Longer than the node's own start timeout (60 s), so that a node that cannot start reports
+   * why itself (with its threads' stacks on stderr) before a test gives up on it.
+   */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
   private final Process process;
   private final Path stdout;
@@ -176,11 +180,11 @@ final class NodeProcess implements AutoCloseable {
   }
 
   String logs() {
-    return "\n--- stdout ---\n" + tail(stdout()) + "\n--- stderr ---\n" + tail(stderr());
+    return "\n--- stdout ---\n" + tail(stdout(), 4000) + "\n--- stderr ---\n" + tail(stderr(), 60_000);
   }
 
-  private static String tail(String s) {
-    return s.length() > 4000 ? "..." + s.substring(s.length() - 4000) : s;
+  private static String tail(String s, int max) {
+    return s.length() > max ? "..." + s.substring(s.length() - max) : s;
   }
 
   private static String read(Path p) {
