@@ -180,7 +180,10 @@ final class NodeProcess implements AutoCloseable {
   }
 
   String logs() {
-    return "\n--- stdout ---\n" + tail(stdout(), 4000) + "\n--- stderr ---\n" + tail(stderr(), 60_000);
+    return "\n--- stdout ---\n"
+        + tail(stdout(), 4000)
+        + "\n--- stderr ---\n"
+        + tail(stderr(), 60_000);
   }
 
   private static String tail(String s, int max) {

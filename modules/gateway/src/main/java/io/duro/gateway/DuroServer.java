@@ -105,31 +105,31 @@ public final class DuroServer implements AutoCloseable {
             runtime -> {
               marks[0] = System.nanoTime();
               return Gateway.start(runtime, gatewaySettings, constructWorker(application))
-                    .exceptionally(
-                        error -> {
-                          throw new StartFailure(
-                              "the gateway cannot listen on "
-                                  + gatewaySettings.host()
-                                  + ":"
-                                  + gatewaySettings.port()
-                                  + ": "
-                                  + rootMessage(error),
-                              false,
-                              error);
-                        })
-                    .thenCompose(
-                        gateway -> {
-                          marks[1] = System.nanoTime();
-                          return (k8s == null
-                                  ? startManagement(system, gatewaySettings)
-                                  : CompletableFuture.<Void>completedFuture(null))
-                              .thenApply(
-                                  done -> {
-                                    marks[2] = System.nanoTime();
-                                    logStarted(began, marks);
-                                    return new DuroServer(system, runtime, gateway);
-                                  });
-                        });
+                  .exceptionally(
+                      error -> {
+                        throw new StartFailure(
+                            "the gateway cannot listen on "
+                                + gatewaySettings.host()
+                                + ":"
+                                + gatewaySettings.port()
+                                + ": "
+                                + rootMessage(error),
+                            false,
+                            error);
+                      })
+                  .thenCompose(
+                      gateway -> {
+                        marks[1] = System.nanoTime();
+                        return (k8s == null
+                                ? startManagement(system, gatewaySettings)
+                                : CompletableFuture.<Void>completedFuture(null))
+                            .thenApply(
+                                done -> {
+                                  marks[2] = System.nanoTime();
+                                  logStarted(began, marks);
+                                  return new DuroServer(system, runtime, gateway);
+                                });
+                      });
             })
         .whenComplete(
             (server, error) -> {

@@ -8,14 +8,19 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -43,6 +48,9 @@ public final class Placement implements AutoCloseable {
   private final int cacheSize;
   private final HikariDataSource dataSource;
   private final ExecutorService executor;
+  private final int maxDrainers;
+  private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger drainers = new AtomicInteger();
   private final ConcurrentHashMap<String, CompletableFuture<String>> cache =
       new ConcurrentHashMap<>();
   private volatile Supplier<Set<String>> memberRegions = Set::of;
@@ -52,8 +60,10 @@ public final class Placement implements AutoCloseable {
       List<String> regions,
       int cacheSize,
       HikariDataSource dataSource,
-      ExecutorService executor) {
+      ExecutorService executor,
+      int maxDrainers) {
     this.region = region;
+    this.maxDrainers = maxDrainers;
     this.regions = List.copyOf(regions);
     this.cacheSize = cacheSize;
     this.dataSource = dataSource;
@@ -89,7 +99,7 @@ public final class Placement implements AutoCloseable {
     JdbcPools pool = JdbcPools.open(config, "duro-placement", poolSize);
     HikariDataSource dataSource = pool.dataSource();
     Placement placement =
-        new Placement(region, regions, cacheSize, dataSource, pool.executor());
+        new Placement(region, regions, cacheSize, dataSource, pool.executor(), poolSize);
     try (Connection conn = dataSource.getConnection();
         Statement s = conn.createStatement()) {
       s.execute(
@@ -197,18 +207,192 @@ public final class Placement implements AutoCloseable {
       cache.replace(key, raced, lookup);
     }
     evictIfFull();
-    CompletableFuture.supplyAsync(() -> recordOrRead(namespaceKey, objectId, preferred), executor)
-        .whenComplete(
-            (r, error) -> {
-              if (error != null) {
-                cache.remove(key, lookup);
-                lookup.completeExceptionally(error);
-              } else {
-                lookup.complete(r);
-              }
-            });
+    CompletableFuture<String> resolved = new CompletableFuture<>();
+    resolved.whenComplete(
+        (r, error) -> {
+          if (error != null) {
+            cache.remove(key, lookup);
+            lookup.completeExceptionally(error);
+          } else {
+            lookup.complete(r);
+          }
+        });
+    pending.add(new Pending(namespaceKey, objectId, preferred, resolved));
+    scheduleDrain();
     return lookup.thenApply(r -> entityId(objectId, r));
   }
+
+  /** An object whose region is being read or recorded. */
+  private record Pending(
+      String namespaceKey, String objectId, String preferred, CompletableFuture<String> result) {
+    String key() {
+      return namespaceKey + "|" + objectId;
+    }
+  }
+
+  /** Starts a drain on the pool's threads unless as many as it has connections already run. */
+  private void scheduleDrain() {
+    int running = drainers.get();
+    while (running < maxDrainers) {
+      if (drainers.compareAndSet(running, running + 1)) {
+        try {
+          executor.execute(this::drain);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+          drainers.decrementAndGet();
+          failPending(new IllegalStateException("The placement directory is closed", closed));
+        }
+        return;
+      }
+      running = drainers.get();
+    }
+  }
+
+  /**
+   * Resolves the pending objects in batches: the objects that arrive while one batch is in the
+   * database go together in the next, so a burst of new objects costs one SELECT and one INSERT
+   * transaction per batch rather than per object (group commit, as for the journal).
+   */
+  private void drain() {
+    try {
+      List<Pending> batch = new java.util.ArrayList<>();
+      while (true) {
+        batch.clear();
+        Pending p;
+        while (batch.size() < MAX_BATCH && (p = pending.poll()) != null) {
+          batch.add(p);
+        }
+        if (batch.isEmpty()) {
+          break;
+        }
+        resolve(batch);
+      }
+    } finally {
+      drainers.decrementAndGet();
+      // An object queued after this drain's last poll, while every drainer was busy.
+      if (!pending.isEmpty()) {
+        scheduleDrain();
+      }
+    }
+  }
+
+  private void failPending(Throwable error) {
+    Pending p;
+    while ((p = pending.poll()) != null) {
+      p.result().completeExceptionally(error);
+    }
+  }
+
+  private void resolve(List<Pending> batch) {
+    Map<String, Pending> byKey = new LinkedHashMap<>();
+    for (Pending p : batch) {
+      byKey.putIfAbsent(p.key(), p);
+    }
+    Map<String, String> regions;
+    try (Connection c = dataSource.getConnection()) {
+      regions = readAll(c, byKey.values());
+      List<Pending> missing = new java.util.ArrayList<>();
+      for (Pending p : byKey.values()) {
+        if (!regions.containsKey(p.key())) {
+          missing.add(p);
+        }
+      }
+      if (!missing.isEmpty()) {
+        insertAll(c, missing, regions);
+      }
+    } catch (SQLException | RuntimeException e) {
+      String which =
+          batch.size() == 1 ? "object " + batch.get(0).objectId() : batch.size() + " objects";
+      IllegalStateException error =
+          new IllegalStateException(
+              "The placement of " + which + " cannot be read: " + e.getMessage(), e);
+      batch.forEach(p -> p.result().completeExceptionally(error));
+      return;
+    }
+    for (Pending p : batch) {
+      p.result().complete(regions.get(p.key()));
+    }
+  }
+
+  /** The recorded regions of the objects, by {@code namespace|objectId}; one query. */
+  private static Map<String, String> readAll(Connection c, java.util.Collection<Pending> objects)
+      throws SQLException {
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT namespace, object_id, region FROM duro_placement"
+                + " WHERE (namespace, object_id) IN (");
+    for (int i = 0; i < objects.size(); i++) {
+      sql.append(i == 0 ? "(?, ?)" : ", (?, ?)");
+    }
+    sql.append(')');
+    Map<String, String> found = new HashMap<>();
+    try (PreparedStatement select = c.prepareStatement(sql.toString())) {
+      int i = 0;
+      for (Pending p : objects) {
+        select.setString(++i, p.namespaceKey());
+        select.setString(++i, p.objectId());
+      }
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          found.put(rs.getString(1) + "|" + rs.getString(2), rs.getString(3));
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Records the preferred region of each object in one transaction. When another node recorded
+   * one of them meanwhile (a duplicate key), the transaction is rolled back and each object is
+   * recorded or read on its own, so the first writer's region wins for every object.
+   */
+  private void insertAll(Connection c, List<Pending> missing, Map<String, String> regions)
+      throws SQLException {
+    c.setAutoCommit(false);
+    try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+      long now = System.currentTimeMillis();
+      for (Pending p : missing) {
+        insert.setString(1, p.namespaceKey());
+        insert.setString(2, p.objectId());
+        insert.setString(3, p.preferred());
+        insert.setLong(4, now);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+      c.commit();
+      for (Pending p : missing) {
+        regions.put(p.key(), p.preferred());
+      }
+    } catch (SQLException e) {
+      c.rollback();
+      if (!isDuplicateKey(e)) {
+        throw e;
+      }
+      c.setAutoCommit(true);
+      for (Pending p : missing) {
+        regions.put(p.key(), recordOrRead(c, p.namespaceKey(), p.objectId(), p.preferred()));
+      }
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  private static boolean isDuplicateKey(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        for (SQLException next = sql; next != null; next = next.getNextException()) {
+          if ("23505".equals(next.getSQLState())) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static final String INSERT =
+      "INSERT INTO duro_placement (namespace, object_id, region, placed_at) VALUES (?, ?, ?, ?)";
+
+  private static final int MAX_BATCH = 256;
 
   /** Keeps the cache bounded: drops arbitrary entries once it holds more than cache-size. */
   private void evictIfFull() {
@@ -224,36 +408,26 @@ public final class Placement implements AutoCloseable {
   }
 
   /** Reads the object's region; inserts {@code preferred} when none is recorded yet. */
-  private String recordOrRead(String namespaceKey, String objectId, String preferred) {
-    try (Connection c = dataSource.getConnection()) {
-      String found = read(c, namespaceKey, objectId);
-      if (found != null) {
-        return found;
-      }
-      try (PreparedStatement insert =
-          c.prepareStatement(
-              "INSERT INTO duro_placement (namespace, object_id, region, placed_at)"
-                  + " VALUES (?, ?, ?, ?)")) {
-        insert.setString(1, namespaceKey);
-        insert.setString(2, objectId);
-        insert.setString(3, preferred);
-        insert.setLong(4, System.currentTimeMillis());
-        insert.executeUpdate();
-        return preferred;
-      } catch (SQLException e) {
-        // 23505: another node recorded the object first; its region wins.
-        if (!"23505".equals(e.getSQLState())) {
-          throw e;
-        }
-        String winner = read(c, namespaceKey, objectId);
-        if (winner == null) {
-          throw e;
-        }
-        return winner;
-      }
+  private static String recordOrRead(
+      Connection c, String namespaceKey, String objectId, String preferred) throws SQLException {
+    String found = read(c, namespaceKey, objectId);
+    if (found != null) {
+      return found;
+    }
+    try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+      insert.setString(1, namespaceKey);
+      insert.setString(2, objectId);
+      insert.setString(3, preferred);
+      insert.setLong(4, System.currentTimeMillis());
+      insert.executeUpdate();
+      return preferred;
     } catch (SQLException e) {
-      throw new IllegalStateException(
-          "The placement of object " + objectId + " cannot be read: " + e.getMessage(), e);
+      // 23505: another node recorded the object first; its region wins.
+      String winner = isDuplicateKey(e) ? read(c, namespaceKey, objectId) : null;
+      if (winner == null) {
+        throw e;
+      }
+      return winner;
     }
   }
 
@@ -329,10 +503,11 @@ public final class Placement implements AutoCloseable {
     return dash <= 0 ? null : shardId.substring(0, dash);
   }
 
-  /** Closes the connections and the threads. */
+  /** Closes the connections and the threads; objects still pending fail. */
   @Override
   public void close() {
     executor.shutdown();
+    failPending(new IllegalStateException("The placement directory is closed"));
     dataSource.close();
   }
 }
