@@ -13,6 +13,10 @@
 #   BENCH_COLD_IDLE=1s       duro.runtime.idle-timeout of the spread-cold node
 #   BENCH_NODE_OPTS="-Xmx2g" JVM options of the node
 #   BENCH_JFR_DIR=DIR        record a JFR profile of the node during each measured case
+#   BENCH_JOURNAL=h2         h2 (embedded, the default) or postgres: the node's journal is then a
+#                            fresh database on the local PostgreSQL server (BENCH_PG_HOST,
+#                            BENCH_PG_PORT, BENCH_PG_USER: 127.0.0.1, 5432, postgres; trust
+#                            auth), created for the run and dropped after it
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,7 +35,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --jar) JAR="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -46,14 +50,40 @@ if [ -z "$JAR" ]; then
 fi
 [ -f "$JAR" ] || { echo "no jar at $JAR" >&2; exit 1; }
 
+JOURNAL="${BENCH_JOURNAL:-h2}"
+PG_HOST="${BENCH_PG_HOST:-127.0.0.1}"
+PG_PORT="${BENCH_PG_PORT:-5432}"
+PG_USER="${BENCH_PG_USER:-postgres}"
+PG_DBS=()
+case "$JOURNAL" in
+  h2) ;;
+  postgres) command -v psql >/dev/null || { echo "BENCH_JOURNAL=postgres needs psql" >&2; exit 1; } ;;
+  *) echo "BENCH_JOURNAL must be h2 or postgres, not '$JOURNAL'" >&2; exit 2 ;;
+esac
+pg() { psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -qAt -c "$1"; }
+
 WORK="$(mktemp -d /tmp/duro-bench.XXXXXX)"
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  for d in "${PG_DBS[@]:-}"; do [ -n "$d" ] && pg "DROP DATABASE IF EXISTS $d WITH (FORCE)" || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# The journal settings of a node: none for H2 (the default); for PostgreSQL, deploy/postgres.conf
+# pointed at a fresh database of its own.
+journal_conf() { # node-name
+  [ "$JOURNAL" = postgres ] || return 0
+  local db="duro_bench_$1_$$"
+  pg "CREATE DATABASE $db"
+  PG_DBS+=("$db")
+  printf 'include file("%s")\n' "$ROOT/deploy/postgres.conf"
+  printf 'pekko-persistence-jdbc.shared-databases.duro.db.url = "jdbc:postgresql://%s:%s/%s"\n' \
+    "$PG_HOST" "$PG_PORT" "$db"
+  printf 'pekko-persistence-jdbc.shared-databases.duro.db.user = "%s"\n' "$PG_USER"
+}
 
 free_port() {
   local p
@@ -92,7 +122,7 @@ start_baseline() {
 start_node() { # name config-text
   local dir="$WORK/$1"
   mkdir -p "$dir"
-  printf '%s\n' "$2" >"$dir/bench.conf"
+  { printf '%s\n' "$2"; journal_conf "$1"; } >"$dir/bench.conf"
   PORT="$(free_port)"
   # shellcheck disable=SC2086
   java $NODE_OPTS -jar "$JAR" --port "$PORT" --data-dir "$dir/data" --config "$dir/bench.conf" \
@@ -291,9 +321,15 @@ if has_case hot-inc || has_case hot-get || has_case spread-inc || has_case new-o
   stop_server
   if has_case hot-inc && [ -n "$hot_value" ]; then
     # Group commit at work: how many increments of the hot object each journal write carried.
-    hot_events="$(java -cp "$JAR" org.h2.tools.Shell -url "jdbc:h2:file:$WORK/warm/data/duro" \
-      -user duro -password "" -sql 'select max("sequence_number") from "event_journal"
-        group by "persistence_id" order by 1 desc limit 1' 2>/dev/null | sed -n 2p || true)"
+    if [ "$JOURNAL" = postgres ]; then
+      hot_events="$(psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "${PG_DBS[0]}" -qAt -c \
+        'select max(sequence_number) from event_journal group by persistence_id order by 1 desc
+         limit 1' 2>/dev/null || true)"
+    else
+      hot_events="$(java -cp "$JAR" org.h2.tools.Shell -url "jdbc:h2:file:$WORK/warm/data/duro" \
+        -user duro -password "" -sql 'select max("sequence_number") from "event_journal"
+          group by "persistence_id" order by 1 desc limit 1' 2>/dev/null | sed -n 2p || true)"
+    fi
     if [ -n "$hot_events" ]; then
       NOTES+=("hot object: $hot_value increments in $hot_events journal events (one event per" \
         "journal write): $(awk -v v="$hot_value" -v e="$hot_events" 'BEGIN { printf "%.1f", v / e }')" \
@@ -323,6 +359,7 @@ fi
 
 {
   echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(java -version 2>&1 | head -1);" \
+    "journal: $([ "$JOURNAL" = postgres ] && echo "PostgreSQL $(pg 'show server_version') on $PG_HOST:$PG_PORT (synchronous_commit $(pg 'show synchronous_commit'), fsync $(pg 'show fsync'))" || echo "embedded H2 file (WRITE_DELAY=0)");" \
     "${WARMUP}s warm-up + ${DURATION}s per case; spread cases over $OBJECTS objects;" \
     "spread-inc with the default idle timeout (120 s, objects warm), spread-cold with" \
     "duro.runtime.idle-timeout = $COLD_IDLE. Latencies in ms; threads = the server's highest live" \
