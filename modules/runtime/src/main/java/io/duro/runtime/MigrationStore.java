@@ -181,8 +181,8 @@ public final class MigrationStore {
   }
 
   /**
-   * Removes one batch of a deleted class's data in one transaction: up to {@code batchSize} alarm
-   * rows and objects (all events and snapshots of each), and adds the counts to the namespace's
+   * Removes one batch of a deleted class's data in one transaction: up to {@code batchSize}
+   * placement rows, alarm rows and objects (all events and snapshots of each), and adds the counts to the namespace's
    * progress. When nothing is left the namespace becomes {@code deleted}.
    *
    * @param key the namespace key
@@ -193,8 +193,19 @@ public final class MigrationStore {
   Namespace deleteBatch(String key, int batchSize) throws SQLException {
     String pattern = key.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "|%";
     try (Connection c = connect()) {
+      // The placement directory may not exist yet when a migration runs on a new database.
+      Placement.createTable(c);
       c.setAutoCommit(false);
       try {
+        int placements;
+        try (PreparedStatement p = c.prepareStatement(
+            "DELETE FROM duro_placement WHERE namespace = ? AND object_id IN (SELECT object_id"
+                + " FROM duro_placement WHERE namespace = ? ORDER BY object_id LIMIT ?)")) {
+          p.setString(1, key);
+          p.setString(2, key);
+          p.setInt(3, batchSize);
+          placements = p.executeUpdate();
+        }
         int alarms;
         try (PreparedStatement p = c.prepareStatement(
             "DELETE FROM duro_alarm WHERE namespace = ? AND object_id IN (SELECT object_id FROM"
@@ -212,7 +223,7 @@ public final class MigrationStore {
           snapshots += deleteAll(
               c, "\"snapshot\"", persistenceIds(c, "\"snapshot\"", pattern, batchSize));
         }
-        boolean done = alarms == 0 && objects.isEmpty() && snapshots == 0;
+        boolean done = placements == 0 && alarms == 0 && objects.isEmpty() && snapshots == 0;
         try (PreparedStatement p = c.prepareStatement(
             "UPDATE duro_namespace SET deleted_objects = deleted_objects + ?, deleted_events ="
                 + " deleted_events + ?, deleted_snapshots = deleted_snapshots + ?,"

@@ -100,8 +100,24 @@ public final class Placement implements AutoCloseable {
     HikariDataSource dataSource = pool.dataSource();
     Placement placement =
         new Placement(region, regions, cacheSize, dataSource, pool.executor(), poolSize);
-    try (Connection conn = dataSource.getConnection();
-        Statement s = conn.createStatement()) {
+    try (Connection conn = dataSource.getConnection()) {
+      createTable(conn);
+    } catch (SQLException e) {
+      placement.close();
+      throw new IllegalStateException(
+          "Cannot create the placement table duro_placement: " + e.getMessage(), e);
+    }
+    return placement;
+  }
+
+  /**
+   * Creates the {@code duro_placement} table when it is missing.
+   *
+   * @param conn a connection to the journal's database
+   * @throws SQLException when the database fails
+   */
+  static void createTable(Connection conn) throws SQLException {
+    try (Statement s = conn.createStatement()) {
       s.execute(
           "CREATE TABLE IF NOT EXISTS duro_placement ("
               + "namespace VARCHAR(255) NOT NULL, "
@@ -109,12 +125,7 @@ public final class Placement implements AutoCloseable {
               + "region VARCHAR(63) NOT NULL, "
               + "placed_at BIGINT NOT NULL, "
               + "PRIMARY KEY (namespace, object_id))");
-    } catch (SQLException e) {
-      placement.close();
-      throw new IllegalStateException(
-          "Cannot create the placement table duro_placement: " + e.getMessage(), e);
     }
-    return placement;
   }
 
   private static void requireRegion(String value, String setting) {

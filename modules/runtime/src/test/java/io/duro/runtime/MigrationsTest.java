@@ -211,6 +211,8 @@ class MigrationsTest {
       call(node, "a", "obj-0", "/alarm");
       call(node, "b", "kept", "/increment");
       call(node, "b", "kept", "/alarm");
+      assertEquals(5, count(store(node), "SELECT COUNT(*) FROM duro_placement WHERE namespace = '"
+          + A + "'"), "each object's placement is recorded");
     }
     Migration v2 = new Migration("v2", List.of(), List.of(), List.of(A), List.of());
     try (RuntimeFixture node = start(app("shop", Map.of("b", TallyB.class), v1, v2))) {
@@ -228,6 +230,10 @@ class MigrationsTest {
       assertEquals(0, count(store, "SELECT COUNT(*) FROM duro_alarm WHERE namespace = '" + A
           + "'"));
       assertEquals(1, count(store, "SELECT COUNT(*) FROM duro_alarm WHERE namespace = '" + B
+          + "'"));
+      assertEquals(0, count(store, "SELECT COUNT(*) FROM duro_placement WHERE namespace = '" + A
+          + "'"), "the deleted class's placements are removed");
+      assertEquals(1, count(store, "SELECT COUNT(*) FROM duro_placement WHERE namespace = '" + B
           + "'"));
       assertEquals(1, call(node, "b", "kept", "/"), "the other class keeps its objects");
     }
