@@ -51,6 +51,7 @@ public final class Placement implements AutoCloseable {
   private final int maxDrainers;
   private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
   private final AtomicInteger drainers = new AtomicInteger();
+  /** Entity IDs by {@code namespace|objectId}: the cache, and the lookups in progress. */
   private final ConcurrentHashMap<String, CompletableFuture<String>> cache =
       new ConcurrentHashMap<>();
   private volatile Supplier<Set<String>> memberRegions = Set::of;
@@ -206,13 +207,13 @@ public final class Placement implements AutoCloseable {
     String key = namespaceKey + "|" + objectId;
     CompletableFuture<String> known = cache.get(key);
     if (known != null && !known.isCompletedExceptionally()) {
-      return known.thenApply(r -> entityId(objectId, r));
+      return known; // the common case: no allocation beyond the key
     }
     String preferred = hint == null ? region : hint;
     CompletableFuture<String> lookup = new CompletableFuture<>();
     CompletableFuture<String> raced = cache.putIfAbsent(key, lookup);
     if (raced != null && !raced.isCompletedExceptionally()) {
-      return raced.thenApply(r -> entityId(objectId, r));
+      return raced;
     }
     if (raced != null) {
       cache.replace(key, raced, lookup);
@@ -225,12 +226,12 @@ public final class Placement implements AutoCloseable {
             cache.remove(key, lookup);
             lookup.completeExceptionally(error);
           } else {
-            lookup.complete(r);
+            lookup.complete(entityId(objectId, r));
           }
         });
     pending.add(new Pending(namespaceKey, objectId, preferred, resolved));
     scheduleDrain();
-    return lookup.thenApply(r -> entityId(objectId, r));
+    return lookup;
   }
 
   /** An object whose region is being read or recorded. */
