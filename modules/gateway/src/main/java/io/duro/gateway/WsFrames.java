@@ -58,9 +58,10 @@ final class WsFrames {
     // pekko-http 1.3 negotiates no per-message compression on this path
     HttpResponse handshake =
         ((UpgradeToWebSocketLowLevel) upgrade).handleFrames(NO_FRAMES, Option.empty());
+    Flow bytes = Flow.fromGraph((Graph) connection);
     return handshake
         .removeHeader("UpgradeToOtherProtocolResponseHeader")
-        .addHeader(new UpgradeToOtherProtocolResponseHeader((Flow) Flow.fromGraph((Graph) connection)));
+        .addHeader(new UpgradeToOtherProtocolResponseHeader(bytes));
   }
 
   // ---- frames from the client ----
