@@ -7,11 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.event.Logging;
-import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -20,7 +16,6 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.stream.javadsl.Source;
-import scala.concurrent.duration.FiniteDuration;
 
 /**
  * Turns an object's answer to a request that carried a client connection into the HTTP answer:
@@ -66,10 +61,8 @@ final class ConnectionRoutes {
   private final Connections connections;
   private final Limits limits;
   private final WebSocketConnection.Limits socketLimits;
-  @SuppressWarnings("rawtypes")
-  private final org.apache.pekko.stream.scaladsl.BidiFlow frameLayer;
 
-  ConnectionRoutes(Connections connections, Limits limits, ActorSystem<?> system) {
+  ConnectionRoutes(Connections connections, Limits limits) {
     this.connections = connections;
     this.limits = limits;
     this.socketLimits =
@@ -78,12 +71,6 @@ final class ConnectionRoutes {
             limits.outgoingBuffer(),
             limits.pingInterval(),
             limits.closeTimeout());
-    LoggingAdapter frameLog =
-        Logging.getLogger(system.classicSystem(), "io.duro.gateway.WebSocket");
-    this.frameLayer =
-        WsFrames.frameLayer(
-            FiniteDuration.create(limits.closeTimeout().toMillis(), TimeUnit.MILLISECONDS),
-            frameLog);
   }
 
   HttpResponse answer(
@@ -96,8 +83,7 @@ final class ConnectionRoutes {
         error == null
             && id.equals(response.headers().first(Response.CONNECTION_HEADER).orElse(null));
     if (handsOver && upgrade != null && response.status() == 101) {
-      return WsFrames.upgrade(
-          upgrade, frameLayer, new WebSocketConnection(connections, id, socketLimits));
+      return WsFrames.upgrade(upgrade, new WebSocketConnection(connections, id, socketLimits));
     }
     if (handsOver && upgrade == null && response.status() == 200) {
       return eventStream(id, response);

@@ -91,8 +91,7 @@ public final class Gateway {
     this.connections =
         new ConnectionRoutes(
             runtime.connections(),
-            ConnectionRoutes.Limits.from(runtime.system().settings().config()),
-            runtime.system());
+            ConnectionRoutes.Limits.from(runtime.system().settings().config()));
     this.assets = assetsOf(runtime, worker);
   }
 

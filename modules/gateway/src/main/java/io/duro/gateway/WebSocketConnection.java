@@ -2,16 +2,16 @@ package io.duro.gateway;
 
 import io.duro.runtime.Connections;
 import io.duro.runtime.Connections.EventKind;
-import java.io.ByteArrayOutputStream;
+import java.nio.charset.CharacterCodingException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
+import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.TimerGraphStageLogic;
@@ -20,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The message layer of one hibernatable WebSocket held by this gateway: between Pekko's frame
- * layer ({@link WsFrames}) and the object that accepted the socket.
+ * One hibernatable WebSocket held by this gateway, as a single stage on the upgraded connection's
+ * bytes: the frame protocol (RFC 6455, via {@link WsFrames}) and the message layer between the
+ * client and the object that accepted the socket.
  *
  * <p>Client messages go to the object one at a time (the next frame is read once the object
  * handled the previous one), except auto-response requests, which are answered here without
@@ -29,8 +30,18 @@ import org.slf4j.LoggerFactory;
  * {@link Connections} hub and are queued for the client; a client too slow to take them makes the
  * queue overflow its bound, and the socket is closed with 1008 — the object never waits. While the
  * socket is idle a ping keeps proxies and the server's idle timeout from closing it.
+ *
+ * <p>Protocol rules, as Pekko's frame layer applied them before: a client frame must be masked and
+ * carry no reserved bit (1002), control frames are at most 125 bytes and not fragmented (1002),
+ * text must be valid UTF-8 (1007), a message larger than the limit closes with 1009 before its
+ * bytes are buffered; a ping is answered with a pong, a close frame is echoed and the connection
+ * ends; after the gateway's own close frame everything but the client's close frame is dropped, and
+ * the connection ends after {@code closeTimeout} if that frame does not come.
+ *
+ * <p>An idle socket holds only this stage's fields: buffers exist only while bytes or messages are
+ * pending.
  */
-final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
+final class WebSocketConnection extends GraphStage<FlowShape<ByteString, ByteString>> {
 
   private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
 
@@ -38,9 +49,12 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
   record Limits(
       int maxMessageBytes, int outgoingBuffer, Duration pingInterval, Duration closeTimeout) {}
 
-  private final Inlet<Object> in = Inlet.create("WebSocketConnection.in");
-  private final Outlet<Object> out = Outlet.create("WebSocketConnection.out");
-  private final FlowShape<Object, Object> shape = FlowShape.of(in, out);
+  private static final String PING = "ping";
+  private static final String CLOSE_DEADLINE = "close-deadline";
+
+  private final Inlet<ByteString> in = Inlet.create("WebSocketConnection.in");
+  private final Outlet<ByteString> out = Outlet.create("WebSocketConnection.out");
+  private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
   private final Connections connections;
   private final String id;
   private final Limits limits;
@@ -52,7 +66,7 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
   }
 
   @Override
-  public FlowShape<Object, Object> shape() {
+  public FlowShape<ByteString, ByteString> shape() {
     return shape;
   }
 
@@ -62,15 +76,20 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
   }
 
   private final class Logic extends TimerGraphStageLogic {
-    private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    // bytes from the client not parsed yet, and payload bytes of a dropped frame still to come
+    private ByteString pending;
+    private long skip;
+    // frames for the client not written yet; null when there are none
+    private ArrayDeque<ByteString> queue;
+    // the message arriving: its first frame's opcode (0: none) and its payload so far
+    private int messageOpcode;
+    private ByteString message;
     private Connections.Accepted target;
     private String autoRequest;
     private String autoResponse;
-    private StringBuilder text;
-    private ByteArrayOutputStream bytes;
-    private long messageBytes;
     private boolean delivering;
-    private boolean closing;
+    private boolean closeSent; // the gateway's close frame is queued or sent
+    private boolean finishing; // the connection ends once the queue is written
     private boolean objectClosed;
     private boolean idle = true;
     // what the object hears when the connection ends; a lost connection unless said otherwise
@@ -79,8 +98,8 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
     private String endReason = "the connection was lost without a close frame";
     private boolean endClean;
 
-    private final AsyncCallback<Connections.Signal> signals = createAsyncCallback(this::onSignal);
-    private final AsyncCallback<Boolean> delivered = createAsyncCallback(this::onDelivered);
+    // the hub's signals and the object's delivery results, on the stage's thread
+    private final AsyncCallback<Object> events = createAsyncCallback(this::onEvent);
 
     Logic() {
       super(shape);
@@ -89,17 +108,14 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
           new AbstractInHandler() {
             @Override
             public void onPush() {
-              onFrame(grab(in));
+              ByteString bytes = grab(in);
+              pending = pending == null ? bytes : pending.concat(bytes);
+              readFrames();
             }
 
             @Override
             public void onUpstreamFinish() {
-              // the client's side ended (after its close frame, or without one)
-              if (queue.isEmpty()) {
-                completeStage();
-              } else {
-                closing = true;
-              }
+              readFrames(); // the client's side ended (after its close frame, or without one)
             }
 
             @Override
@@ -125,8 +141,9 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
 
     @Override
     public void preStart() {
-      connections.attach(id, signals::invoke);
-      scheduleWithFixedDelay("ping", limits.pingInterval(), limits.pingInterval());
+      pull(in); // takes the first bytes at once: Pekko drops a connection whose input is not read
+      connections.attach(id, events::invoke);
+      scheduleWithFixedDelay(PING, limits.pingInterval(), limits.pingInterval());
     }
 
     @Override
@@ -136,17 +153,23 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
 
     @Override
     public void onTimer(Object key) {
-      if (key.equals("close-deadline")) {
-        // the client did not take the close frame (its buffers are full, or it is gone)
-        failStage(new java.io.IOException("the client did not complete the close"));
+      if (CLOSE_DEADLINE.equals(key)) {
+        if (queue == null) {
+          completeStage(); // the client did not answer the close frame
+        } else {
+          // the client does not even take the close frame (its buffers are full, or it is gone)
+          failStage(new java.io.IOException("the client did not complete the close"));
+        }
         return;
       }
-      if (closing) {
-        enqueue(WsFrames.tick()); // lets the frame layer enforce its close timeout
-      } else if (idle && queue.isEmpty()) {
+      if (!closing() && idle && queue == null) {
         enqueue(WsFrames.ping());
       }
       idle = true;
+    }
+
+    private boolean closing() {
+      return closeSent || finishing;
     }
 
     private void ended(EventKind kind, int code, String reason, boolean clean) {
@@ -156,6 +179,14 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
       endClean = clean;
     }
 
+    private void onEvent(Object event) {
+      if (event instanceof Boolean known) {
+        onDelivered(known);
+      } else {
+        onSignal((Connections.Signal) event);
+      }
+    }
+
     // ---- from the object ----
 
     private void onSignal(Connections.Signal signal) {
@@ -163,24 +194,23 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
         target = a;
         autoRequest = a.autoRequest();
         autoResponse = a.autoResponse();
-        if (!hasBeenPulled(in) && !isClosed(in) && !delivering) {
-          pull(in);
-        }
+        readFrames();
       } else if (signal instanceof Connections.Send s) {
-        if (closing) {
+        if (closing()) {
           return;
         }
-        if (queue.size() >= limits.outgoingBuffer()) {
+        if (queue != null && queue.size() >= limits.outgoingBuffer()) {
           overflow();
           return;
         }
-        enqueue(s.data() != null ? WsFrames.binaryFrame(s.data()) : WsFrames.textFrame(s.text()));
+        enqueue(s.data() != null ? WsFrames.binary(s.data()) : WsFrames.text(s.text()));
       } else if (signal instanceof Connections.Close c) {
         if (c.connectionId() == null) {
           overflow(); // the object's first sends overflowed before the client was connected
-        } else if (!closing) {
+        } else if (!closing()) {
           objectClosed = true;
           startClosing(WsFrames.close(c.code(), c.reason()));
+          readFrames(); // for the client's close frame
         }
       } else if (signal instanceof Connections.AutoResponse r) {
         autoRequest = r.request();
@@ -189,145 +219,251 @@ final class WebSocketConnection extends GraphStage<FlowShape<Object, Object>> {
     }
 
     private void overflow() {
-      if (closing) {
+      if (closing()) {
         return;
       }
-      queue.clear();
+      queue = null;
       String reason = "outgoing buffer of " + limits.outgoingBuffer() + " messages exceeded";
       log.info("Closing WebSocket {}: {}", id, reason);
       ended(EventKind.CLOSE, 1008, reason, false);
       startClosing(WsFrames.close(1008, reason));
+      readFrames(); // for the client's close frame
     }
 
     /** Sends a close frame after what is queued; gives up on the client after the timeout. */
-    private void startClosing(Object closeFrame) {
-      closing = true;
+    private void startClosing(ByteString closeFrame) {
+      closeSent = true;
+      messageOpcode = 0;
+      message = null;
       enqueue(closeFrame);
-      scheduleOnce("close-deadline", limits.closeTimeout().multipliedBy(2));
+      scheduleOnce(CLOSE_DEADLINE, limits.closeTimeout());
     }
 
-    private void enqueue(Object frame) {
+    private void enqueue(ByteString frame) {
+      if (queue == null) {
+        queue = new ArrayDeque<>(4);
+      }
       queue.add(frame);
       flush();
     }
 
+    /** Writes what is queued, as one chunk, when the connection can take it. */
     private void flush() {
-      while (isAvailable(out) && !queue.isEmpty()) {
-        push(out, queue.poll());
+      if (queue != null && isAvailable(out)) {
+        ByteString chunk = queue.poll();
+        ByteString next;
+        while ((next = queue.poll()) != null) {
+          chunk = chunk.concat(next);
+        }
+        queue = null;
+        push(out, chunk);
       }
-      if (queue.isEmpty() && isClosed(in)) {
+      if (finishing && queue == null) {
         completeStage();
       }
     }
 
     // ---- from the client ----
 
-    private void onFrame(Object part) {
-      idle = false;
-      if (WsFrames.isText(part) || WsFrames.isBinary(part)) {
-        collect(part);
-      } else if (WsFrames.isPeerClosed(part)) {
-        int code = WsFrames.peerCode(part);
-        ended(EventKind.CLOSE, code, WsFrames.peerReason(part), true);
-        closing = true;
-        enqueue(part);
-        enqueue(WsFrames.handlerCompleted());
-        pullIfReady();
-      } else if (WsFrames.isProtocolClose(part)) {
-        // the frame layer found a protocol violation (e.g. invalid UTF-8: 1007) and closes
-        closing = true;
-        ended(
-            EventKind.ERROR,
-            WsFrames.protocolCode(part),
-            "protocol error "
-                + WsFrames.protocolCode(part)
-                + (WsFrames.protocolReason(part).isEmpty() ? "" : ": " + WsFrames.protocolReason(part)),
-            false);
-        enqueue(part);
-        pullIfReady();
-      } else if (WsFrames.isDirectAnswer(part)) {
-        enqueue(part); // a pong for the client's ping
-        pullIfReady();
-      } else {
-        pullIfReady(); // the end of a message
-      }
-    }
-
-    private void collect(Object part) {
-      boolean isText = WsFrames.isText(part);
-      if (isText) {
-        String chunk = WsFrames.text(part);
-        if (text == null) {
-          text = new StringBuilder(chunk.length());
+    /** Handles the frames that have arrived, while the object is ready for the next message. */
+    private void readFrames() {
+      boolean needBytes = false;
+      while (!finishing && (target != null || closeSent) && !delivering) {
+        if (pending == null || !readFrame()) {
+          needBytes = true;
+          break;
         }
-        text.append(chunk);
-        messageBytes += chunk.length();
-      } else {
-        ByteString chunk = WsFrames.binary(part);
-        if (bytes == null) {
-          bytes = new ByteArrayOutputStream(chunk.size());
-        }
-        bytes.writeBytes(chunk.toArray());
-        messageBytes += chunk.size();
       }
-      if (messageBytes > limits.maxMessageBytes()) {
-        text = null;
-        bytes = null;
-        String reason = "message larger than " + limits.maxMessageBytes() + " bytes";
-        ended(EventKind.ERROR, 1009, reason, false);
-        startClosing(WsFrames.close(1009, reason));
-        return; // reads nothing more from this client
-      }
-      if (!WsFrames.isLast(part)) {
-        pullIfReady();
+      if (finishing) {
         return;
       }
-      messageBytes = 0;
-      if (isText) {
-        String message = text.toString();
-        text = null;
-        if (autoRequest != null && autoRequest.equals(message)) {
-          enqueue(WsFrames.textFrame(autoResponse));
-          connections.autoResponded(target, System.currentTimeMillis());
-          pullIfReady();
-          return;
+      if (isClosed(in)) {
+        if (needBytes || target == null) {
+          finishing = true; // the client left; what it sent is handled
+          flush();
         }
-        deliver(EventKind.TEXT, message, null);
-      } else {
-        byte[] data = bytes.toByteArray();
-        bytes = null;
-        deliver(EventKind.BINARY, null, data);
+      } else if (needBytes && !hasBeenPulled(in)) {
+        pull(in);
       }
     }
 
-    private void deliver(EventKind kind, String message, byte[] data) {
+    /**
+     * Reads one frame (or drops bytes) from {@code pending}.
+     *
+     * @return false when more bytes are needed
+     */
+    private boolean readFrame() {
+      if (skip > 0) {
+        int n = (int) Math.min(skip, pending.size());
+        skip -= n;
+        consume(n);
+        return true;
+      }
+      WsFrames.Header h = WsFrames.header(pending);
+      if (h == null) {
+        return false;
+      }
+      if (closeSent) {
+        return readAfterClose(h);
+      }
+      if (!h.masked() || h.reserved() != 0 || h.length() < 0) {
+        return protocolError(h, 1002, "");
+      }
+      if (h.isControl()) {
+        if (h.length() > WsFrames.MAX_CONTROL_PAYLOAD || !h.fin()) {
+          return protocolError(h, 1002, "");
+        }
+        if (h.opcode() != WsFrames.CLOSE
+            && h.opcode() != WsFrames.PING
+            && h.opcode() != WsFrames.PONG) {
+          return protocolError(h, 1002, "Unsupported opcode");
+        }
+      } else if (h.opcode() == WsFrames.CONTINUATION
+          ? messageOpcode == 0
+          : (h.opcode() != WsFrames.TEXT && h.opcode() != WsFrames.BINARY) || messageOpcode != 0) {
+        return protocolError(h, 1002, "");
+      } else if ((message == null ? 0 : message.size()) + h.length() > limits.maxMessageBytes()) {
+        String reason = "message larger than " + limits.maxMessageBytes() + " bytes";
+        ended(EventKind.ERROR, 1009, reason, false);
+        drop(h);
+        startClosing(WsFrames.close(1009, reason));
+        return true;
+      }
+      if (pending.size() < h.size() + h.length()) {
+        return false; // the payload is not all here yet (a data frame's is bounded by the limit)
+      }
+      byte[] payload =
+          WsFrames.unmask(pending.slice(h.size(), h.size() + (int) h.length()), h.mask());
+      consume(h.size() + (int) h.length());
+      idle = false;
+      switch (h.opcode()) {
+        case WsFrames.PING -> enqueue(WsFrames.pong(payload));
+        case WsFrames.PONG -> {}
+        case WsFrames.CLOSE -> onPeerClose(payload);
+        default -> collect(h, payload);
+      }
+      return true;
+    }
+
+    /** After the gateway's close frame only the client's close frame counts. */
+    private boolean readAfterClose(WsFrames.Header h) {
+      if (h.opcode() != WsFrames.CLOSE || h.length() < 0 || h.length() > 125) {
+        drop(h);
+        return true;
+      }
+      if (pending.size() < h.size() + h.length()) {
+        return false;
+      }
+      consume(h.size() + (int) h.length());
+      endClean = true;
+      finishing = true;
+      flush();
+      return true;
+    }
+
+    private boolean protocolError(WsFrames.Header h, int code, String reason) {
+      ended(
+          EventKind.ERROR,
+          code,
+          "protocol error " + code + (reason.isEmpty() ? "" : ": " + reason),
+          false);
+      drop(h);
+      startClosing(WsFrames.close(code, reason));
+      return true;
+    }
+
+    /** Drops a frame that is not read, without buffering its payload. */
+    private void drop(WsFrames.Header h) {
+      consume(h.size());
+      skip = h.length() < 0 ? Long.MAX_VALUE : h.length();
+    }
+
+    private void consume(int n) {
+      pending = n >= pending.size() ? null : pending.drop(n);
+    }
+
+    private void onPeerClose(byte[] payload) {
+      int code;
+      String reason = "";
+      if (payload.length == 0) {
+        code = 1005; // no status
+      } else if (payload.length == 1) {
+        code = 1002;
+        reason = "Peer sent illegal close frame (close code must be length 2 but was 1).";
+      } else {
+        code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+        try {
+          reason = WsFrames.utf8(java.util.Arrays.copyOfRange(payload, 2, payload.length));
+          if (!WsFrames.isValidCloseCode(code)) {
+            reason = "Peer sent illegal close frame (invalid close code '" + code + "').";
+            code = 1002;
+          }
+        } catch (CharacterCodingException e) {
+          reason = "Peer sent illegal close frame (close reason message is invalid UTF8).";
+          code = 1002;
+        }
+      }
+      ended(EventKind.CLOSE, code, reason, true);
+      // echo it (1000 if it had none) after what is queued, then end the connection
+      enqueue(WsFrames.close(code == 1005 ? 1000 : code, reason));
+      finishing = true;
+      flush();
+    }
+
+    private void collect(WsFrames.Header h, byte[] payload) {
+      if (messageOpcode == 0) {
+        messageOpcode = h.opcode();
+      }
+      ByteString part = ByteString.fromArrayUnsafe(payload);
+      message = message == null ? part : message.concat(part);
+      if (!h.fin()) {
+        return;
+      }
+      byte[] data = message.toArray();
+      int opcode = messageOpcode;
+      message = null;
+      messageOpcode = 0;
+      if (opcode == WsFrames.BINARY) {
+        deliver(EventKind.BINARY, null, data);
+        return;
+      }
+      String text;
+      try {
+        text = WsFrames.utf8(data);
+      } catch (CharacterCodingException e) {
+        ended(EventKind.ERROR, 1007, "protocol error 1007", false);
+        startClosing(WsFrames.close(1007, ""));
+        return;
+      }
+      if (autoRequest != null && autoRequest.equals(text)) {
+        enqueue(WsFrames.text(autoResponse));
+        connections.autoResponded(target, System.currentTimeMillis());
+        return;
+      }
+      deliver(EventKind.TEXT, text, null);
+    }
+
+    private void deliver(EventKind kind, String text, byte[] data) {
       delivering = true;
       connections
-          .deliver(target, kind, message, data, 0, null, false)
+          .deliver(target, kind, text, data, 0, null, false)
           .whenComplete(
               (known, error) -> {
                 if (error != null) {
                   log.warn("Message on WebSocket {} not handled: {}", id, error.toString());
                 }
-                delivered.invoke(error == null ? known : Boolean.TRUE);
+                events.invoke(error == null ? known : Boolean.TRUE);
               });
     }
 
     private void onDelivered(Boolean known) {
       delivering = false;
-      if (!known && !closing) {
+      if (!known && !closing()) {
         // the object no longer holds this socket: it moved to another node
         objectClosed = true;
         startClosing(WsFrames.close(1012, "the object moved; reconnect"));
-        return;
       }
-      pullIfReady();
-    }
-
-    private void pullIfReady() {
-      if (target != null && !delivering && !isClosed(in) && !hasBeenPulled(in)) {
-        pull(in);
-      }
+      readFrames();
     }
   }
 }

@@ -1,175 +1,217 @@
 package io.duro.gateway;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
-import org.apache.pekko.event.LoggingAdapter;
-import org.apache.pekko.http.impl.engine.ws.FrameEvent;
-import org.apache.pekko.http.impl.engine.ws.FrameEvent$;
-import org.apache.pekko.http.impl.engine.ws.FrameHandler;
-import org.apache.pekko.http.impl.engine.ws.Protocol;
+import org.apache.pekko.http.impl.engine.server.UpgradeToOtherProtocolResponseHeader;
 import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
-import org.apache.pekko.http.impl.engine.ws.WebSocket$;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
-import org.apache.pekko.stream.Graph;
 import org.apache.pekko.stream.FlowShape;
-import org.apache.pekko.stream.scaladsl.BidiFlow;
+import org.apache.pekko.stream.Graph;
 import org.apache.pekko.stream.scaladsl.Flow;
 import org.apache.pekko.util.ByteString;
 import scala.Option;
-import scala.concurrent.duration.FiniteDuration;
 
 /**
- * The one place that touches Pekko HTTP's WebSocket frame layer (an internal API of pekko-http
- * 1.3): the public message API can neither send a close code of the application's choosing nor
- * report the client's, which DESIGN §6 needs. Pekko's own masking and frame handling (control
- * frames, fragmentation, UTF-8 validation, the close handshake) are reused; only the message
- * layer above them is Duro's ({@link WebSocketConnection}).
+ * The WebSocket wire format (RFC 6455) of the gateway's sockets, and the one place that touches
+ * Pekko HTTP's internal upgrade API (pekko-http 1.3).
+ *
+ * <p>Pekko's handshake is reused as is (it checked the request's upgrade headers and computes
+ * {@code Sec-WebSocket-Accept}); what runs on the upgraded connection is a single stage of Duro's
+ * ({@link WebSocketConnection}) on the raw bytes instead of Pekko's frame stack. Pekko's stack
+ * keeps nine stages and the blueprint that built them alive per connection, which was most of an
+ * idle socket's memory; its message API could neither send a close code of the application's
+ * choosing nor report the client's, which DESIGN §6 needs. No extension (per-message compression)
+ * and no subprotocol is negotiated, so every reserved bit must be clear.
  */
 final class WsFrames {
 
-  private static final Protocol.Opcode TEXT = opcode("Text");
-  private static final Protocol.Opcode BINARY = opcode("Binary");
-  private static final Protocol.Opcode PING = opcode("Ping");
+  static final int CONTINUATION = 0x0;
+  static final int TEXT = 0x1;
+  static final int BINARY = 0x2;
+  static final int CLOSE = 0x8;
+  static final int PING = 0x9;
+  static final int PONG = 0xA;
 
-  private static Protocol.Opcode opcode(String name) {
-    try {
-      return (Protocol.Opcode)
-          Class.forName("org.apache.pekko.http.impl.engine.ws.Protocol$Opcode$" + name + "$")
-              .getField("MODULE$")
-              .get(null);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  /** The largest payload of a control frame (RFC 6455 §5.5). */
+  static final int MAX_CONTROL_PAYLOAD = 125;
+
+  /** The blueprint handed to Pekko's handshake, replaced by the socket's own stage. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static final Graph NO_FRAMES = (Graph) Flow.apply();
 
   private WsFrames() {}
 
-  /** The frame layer's inputs and outputs, as seen by the message layer. */
-  static boolean isText(Object o) {
-    return o instanceof FrameHandler.TextMessagePart;
-  }
-
-  static String text(Object o) {
-    return ((FrameHandler.TextMessagePart) o).data();
-  }
-
-  static boolean isBinary(Object o) {
-    return o instanceof FrameHandler.BinaryMessagePart;
-  }
-
-  static ByteString binary(Object o) {
-    return ((FrameHandler.BinaryMessagePart) o).data();
-  }
-
-  static boolean isLast(Object o) {
-    return o instanceof FrameHandler.TextMessagePart t
-        ? t.last()
-        : ((FrameHandler.BinaryMessagePart) o).last();
-  }
-
-  static boolean isPeerClosed(Object o) {
-    return o instanceof FrameHandler.PeerClosed;
-  }
-
-  /** The close code the client sent, or 1005 (no status) if it sent none. */
-  static int peerCode(Object o) {
-    Option<Object> code = ((FrameHandler.PeerClosed) o).code();
-    return code.isDefined() ? (Integer) code.get() : 1005;
-  }
-
-  static String peerReason(Object o) {
-    return ((FrameHandler.PeerClosed) o).reason();
-  }
-
-  static boolean isProtocolClose(Object o) {
-    return o instanceof FrameHandler.ActivelyCloseWithCode;
-  }
-
-  static int protocolCode(Object o) {
-    Option<Object> code = ((FrameHandler.ActivelyCloseWithCode) o).code();
-    return code.isDefined() ? (Integer) code.get() : 1002;
-  }
-
-  static String protocolReason(Object o) {
-    return ((FrameHandler.ActivelyCloseWithCode) o).reason();
-  }
-
-  static boolean isDirectAnswer(Object o) {
-    return o instanceof FrameHandler.DirectAnswer;
-  }
-
-  static Object textFrame(String text) {
-    return FrameEvent$.MODULE$.fullFrame(
-        TEXT,
-        Option.empty(),
-        ByteString.fromString(text, StandardCharsets.UTF_8),
-        true,
-        false,
-        false,
-        false);
-  }
-
-  static Object binaryFrame(byte[] data) {
-    return FrameEvent$.MODULE$.fullFrame(
-        BINARY,
-        Option.empty(),
-        ByteString.fromArray(data),
-        true,
-        false,
-        false,
-        false);
-  }
-
-  static Object ping() {
-    return FrameEvent$.MODULE$.fullFrame(
-        PING, Option.empty(), ByteString.emptyByteString(), true, false,
-        false, false);
-  }
-
-  /** Tells the frame layer to close with this code (it runs the close handshake). */
-  static Object close(int code, String reason) {
-    return new FrameHandler.ActivelyCloseWithCode(Option.apply(code), reason);
-  }
-
-  /** Tells the frame layer the message layer is done (answers a client's close). */
-  static Object handlerCompleted() {
-    return FrameHandler.UserHandlerCompleted$.MODULE$;
-  }
-
-  /** Lets the frame layer check its close timeout. */
-  static Object tick() {
-    return org.apache.pekko.http.impl.engine.ws.WebSocket.Tick$.MODULE$;
-  }
-
   /**
-   * Pekko's frame layer (masking, frame handling and the close handshake) as one blueprint. It is
-   * immutable, so one instance serves every socket: each socket's graph then only adds its own
-   * message stage, which keeps the per-connection blueprint that Pekko HTTP retains small.
-   *
-   * @param closeTimeout how long to wait for the client's close frame
-   * @param log the frame layer's log
-   * @return the frame layer
-   */
-  @SuppressWarnings("rawtypes")
-  static BidiFlow frameLayer(FiniteDuration closeTimeout, LoggingAdapter log) {
-    BidiFlow masking = WebSocket$.MODULE$.masking(true, () -> new java.util.Random());
-    BidiFlow handling = WebSocket$.MODULE$.frameHandling(true, closeTimeout, log);
-    return masking.atop(handling);
-  }
-
-  /**
-   * The 101 answer that runs {@code messages} on the upgraded connection.
+   * The 101 answer that runs {@code connection} on the upgraded connection's bytes.
    *
    * @param upgrade the request's upgrade attribute
-   * @param frameLayer the shared {@link #frameLayer}
-   * @param messages the message layer: frame-layer outputs in, frame-layer inputs out
+   * @param connection the socket's stage: bytes from the client in, bytes to the client out
    * @return the response
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   static HttpResponse upgrade(
-      WebSocketUpgrade upgrade, BidiFlow frameLayer, Graph<FlowShape<Object, Object>, ?> messages) {
-    Flow<FrameEvent, FrameEvent, ?> frames = (Flow) frameLayer.join(messages);
+      WebSocketUpgrade upgrade, Graph<FlowShape<ByteString, ByteString>, ?> connection) {
     // pekko-http 1.3 negotiates no per-message compression on this path
-    return ((UpgradeToWebSocketLowLevel) upgrade).handleFrames((Graph) frames, Option.empty());
+    HttpResponse handshake =
+        ((UpgradeToWebSocketLowLevel) upgrade).handleFrames(NO_FRAMES, Option.empty());
+    Flow bytes = Flow.fromGraph((Graph) connection);
+    return handshake
+        .removeHeader("UpgradeToOtherProtocolResponseHeader")
+        .addHeader(new UpgradeToOtherProtocolResponseHeader(bytes));
+  }
+
+  // ---- frames from the client ----
+
+  /**
+   * The header of one frame from the client.
+   *
+   * @param fin whether this is the last frame of its message
+   * @param reserved the RSV1-3 bits
+   * @param opcode the opcode
+   * @param mask the masking key, when {@code masked}
+   * @param masked whether the payload is masked (a client must mask)
+   * @param length the payload length
+   * @param size the header's length in bytes
+   */
+  record Header(
+      boolean fin, int reserved, int opcode, int mask, boolean masked, long length, int size) {
+
+    boolean isControl() {
+      return (opcode & 0x8) != 0;
+    }
+  }
+
+  /**
+   * Reads the header of the frame at the start of {@code buf}.
+   *
+   * @param buf bytes from the client
+   * @return the header, or null if {@code buf} does not hold all of it yet
+   */
+  static Header header(ByteString buf) {
+    int n = buf.size();
+    if (n < 2) {
+      return null;
+    }
+    int b0 = buf.apply(0) & 0xFF;
+    int b1 = buf.apply(1) & 0xFF;
+    boolean masked = (b1 & 0x80) != 0;
+    int len7 = b1 & 0x7F;
+    int size = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + (masked ? 4 : 0);
+    if (n < size) {
+      return null;
+    }
+    long length = len7;
+    int at = 2;
+    if (len7 == 126) {
+      length = ((buf.apply(2) & 0xFF) << 8) | (buf.apply(3) & 0xFF);
+      at = 4;
+    } else if (len7 == 127) {
+      length = 0;
+      for (int i = 0; i < 8; i++) {
+        length = (length << 8) | (buf.apply(2 + i) & 0xFF);
+      }
+      at = 10; // a negative length (highest bit set) is refused by the caller
+    }
+    int mask = 0;
+    if (masked) {
+      for (int i = 0; i < 4; i++) {
+        mask = (mask << 8) | (buf.apply(at + i) & 0xFF);
+      }
+    }
+    return new Header((b0 & 0x80) != 0, (b0 >> 4) & 0x7, b0 & 0xF, mask, masked, length, size);
+  }
+
+  /**
+   * The unmasked payload of a frame.
+   *
+   * @param payload the masked payload bytes
+   * @param mask the masking key
+   * @return the payload
+   */
+  static byte[] unmask(ByteString payload, int mask) {
+    byte[] p = payload.toArray();
+    for (int i = 0; i < p.length; i++) {
+      p[i] ^= (byte) (mask >>> (24 - 8 * (i & 3)));
+    }
+    return p;
+  }
+
+  /**
+   * Decodes UTF-8 strictly.
+   *
+   * @param bytes the bytes
+   * @return the text
+   * @throws CharacterCodingException when the bytes are not valid UTF-8
+   */
+  static String utf8(byte[] bytes) throws CharacterCodingException {
+    return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+  }
+
+  /** Valid close codes a peer may send (RFC 6455 §7.4), as Pekko checks them. */
+  static boolean isValidCloseCode(int code) {
+    return (code >= 1000 && code <= 1003)
+        || (code >= 1007 && code <= 1011)
+        || (code >= 3000 && code <= 4999);
+  }
+
+  // ---- frames to the client (unmasked, never fragmented) ----
+
+  static ByteString text(String text) {
+    return frame(TEXT, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static ByteString binary(byte[] data) {
+    return frame(BINARY, data);
+  }
+
+  static ByteString ping() {
+    return frame(PING, new byte[0]);
+  }
+
+  static ByteString pong(byte[] payload) {
+    return frame(PONG, payload);
+  }
+
+  /**
+   * A close frame; the reason is cut to what fits a control frame.
+   *
+   * @param code the close code
+   * @param reason the reason
+   * @return the frame
+   */
+  static ByteString close(int code, String reason) {
+    ByteBuffer payload = ByteBuffer.allocate(MAX_CONTROL_PAYLOAD);
+    payload.putShort((short) code);
+    CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder();
+    // on overflow the encoder stops at a character boundary: the reason is cut, never broken
+    encoder.encode(CharBuffer.wrap(reason), payload, true);
+    byte[] bytes = new byte[payload.position()];
+    payload.flip().get(bytes);
+    return frame(CLOSE, bytes);
+  }
+
+  private static ByteString frame(int opcode, byte[] payload) {
+    int n = payload.length;
+    int size = n < 126 ? 2 : n < 65536 ? 4 : 10;
+    byte[] f = new byte[size + n];
+    f[0] = (byte) (0x80 | opcode);
+    if (n < 126) {
+      f[1] = (byte) n;
+    } else if (n < 65536) {
+      f[1] = 126;
+      f[2] = (byte) (n >>> 8);
+      f[3] = (byte) n;
+    } else {
+      f[1] = 127;
+      for (int i = 0; i < 8; i++) {
+        f[2 + i] = (byte) ((long) n >>> (56 - 8 * i));
+      }
+    }
+    System.arraycopy(payload, 0, f, size, n);
+    return ByteString.fromArrayUnsafe(f);
   }
 }
