@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,7 +58,8 @@ class DatabaseOutageIT {
   void startAServerOfOurOwnAndANodeOnIt() throws Exception {
     Optional<Path> bin = PostgresServer.binaries();
     Assumptions.assumeTrue(
-        bin.isPresent(), "initdb and pg_ctl are in neither /usr/lib/postgresql/*/bin nor /usr/local/bin");
+        bin.isPresent(),
+        "initdb and pg_ctl are in neither /usr/lib/postgresql/*/bin nor /usr/local/bin");
     temp = Files.createTempDirectory("duro-outage-it");
     server = PostgresServer.start(bin.get());
     // The server is deleted as a whole afterwards: the database needs no DROP.
@@ -121,10 +122,6 @@ class DatabaseOutageIT {
         return null;
       }
     }
-
-    int acked(String name) {
-      return acked.getOrDefault(name, new ConcurrentLinkedQueue<>()).size();
-    }
   }
 
   @Test
@@ -162,7 +159,8 @@ class DatabaseOutageIT {
                 }));
       }
       for (CompletableFuture<String> answer : answers) {
-        System.out.println("database away, round " + round + ": " + answer.get(60, TimeUnit.SECONDS));
+        System.out.println(
+            "database away, round " + round + ": " + answer.get(60, TimeUnit.SECONDS));
       }
     }
     assertTrue(node.process().isAlive(), "the node died with the database: " + node.logs());
@@ -198,7 +196,8 @@ class DatabaseOutageIT {
     assertEquals(200, tally.increment(http, "outage-after").status(), "a new object afterwards");
 
     for (String name : tally.sent.keySet()) {
-      List<Long> acks = new ArrayList<>(tally.acked.getOrDefault(name, new ConcurrentLinkedQueue<>()));
+      List<Long> acks =
+          new ArrayList<>(tally.acked.getOrDefault(name, new ConcurrentLinkedQueue<>()));
       TreeSet<Long> distinct = new TreeSet<>(acks);
       assertEquals(acks.size(), distinct.size(), name + ": a value was given out twice: " + acks);
       long count = http.get("/counter/" + name).value();
@@ -217,7 +216,8 @@ class DatabaseOutageIT {
 
   /** A 503 with Retry-After and a JSON error naming the failure; returns its code. */
   private static String assertServiceUnavailable(String name, HttpJson.Answer a) {
-    assertTrue(a != null, name + ": no answer within " + ANSWER_LIMIT + " while the database is away");
+    assertTrue(
+        a != null, name + ": no answer within " + ANSWER_LIMIT + " while the database is away");
     assertEquals(503, a.status(), name + ": " + a);
     assertTrue(a.raw().headers().firstValue("Retry-After").isPresent(), name + ": no Retry-After");
     JsonNode error = a.json();

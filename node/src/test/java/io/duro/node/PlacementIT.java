@@ -132,9 +132,8 @@ class PlacementIT {
    * went up by exactly one, and returns where the object ran.
    */
   private String increment(int via, String name, String... headers) throws Exception {
-    HttpJson.Answer answer =
-        new HttpJson(ports[via], Duration.ofSeconds(60)).post("/counter/" + name + "/increment",
-            headers);
+    HttpJson http = new HttpJson(ports[via], Duration.ofSeconds(60));
+    HttpJson.Answer answer = http.post("/counter/" + name + "/increment", headers);
     String where = where(answer);
     long expected = counts.merge(name, 1L, Long::sum);
     assertEquals(expected, answer.value(), name + ": the count after an increment via " + via);

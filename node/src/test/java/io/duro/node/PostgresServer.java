@@ -55,7 +55,8 @@ final class PostgresServer implements AutoCloseable {
     }
     candidates.add(Path.of("/usr/local/bin"));
     return candidates.stream()
-        .filter(b -> Files.isExecutable(b.resolve("initdb")) && Files.isExecutable(b.resolve("pg_ctl")))
+        .filter(
+            b -> Files.isExecutable(b.resolve("initdb")) && Files.isExecutable(b.resolve("pg_ctl")))
         .findFirst();
   }
 

@@ -31,6 +31,7 @@ class DuroConfigTest {
     String two = "[\"pekko://duro@127.0.0.1:25521\", \"pekko://duro@127.0.0.1:25522\"]";
     assertEquals(Duration.ofSeconds(5), seedNodeTimeout(25522, two));
     assertEquals(Duration.ofSeconds(5), seedNodeTimeout(25523, two));
-    assertEquals(Duration.ofSeconds(5), seedNodeTimeout(25521, "[\"pekko://duro@127.0.0.1:25521\"]"));
+    assertEquals(
+        Duration.ofSeconds(5), seedNodeTimeout(25521, "[\"pekko://duro@127.0.0.1:25521\"]"));
   }
 }
