@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -90,9 +89,8 @@ public final class Placement implements AutoCloseable {
     HikariDataSource dataSource = pool.dataSource();
     Placement placement =
         new Placement(region, regions, cacheSize, dataSource, pool.executor());
-    try (Connection conn = dataSource.getConnection();
-        Statement s = conn.createStatement()) {
-      s.execute(
+    try {
+      pool.createTables(
           "CREATE TABLE IF NOT EXISTS duro_placement ("
               + "namespace VARCHAR(255) NOT NULL, "
               + "object_id CHAR(64) NOT NULL, "
