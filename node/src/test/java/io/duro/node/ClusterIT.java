@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +65,7 @@ class ClusterIT {
     nodes[2] = launch(2);
     nodes[1].awaitHealthy();
     nodes[2].awaitHealthy();
-    awaitUpMembers(nodes[0], 3);
+    nodes[0].awaitUpMembers(3);
   }
 
   @AfterAll
@@ -101,43 +100,11 @@ class ClusterIT {
             "--seed", "127.0.0.1:" + clusterPorts[0]));
   }
 
-  /** The management port a node was started with. */
-  private static int managementPort(NodeProcess node) {
-    String out = node.stdout();
-    int at = out.indexOf("management on http://");
-    String rest = out.substring(at + "management on http://".length()).split("\\s")[0];
-    return Integer.parseInt(rest.substring(rest.lastIndexOf(':') + 1));
-  }
-
-  private static void awaitUpMembers(NodeProcess node, int count) throws Exception {
-    node.awaitStdout("management on", Duration.ofSeconds(30));
-    HttpJson management = new HttpJson(managementPort(node));
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpJson.Answer members = management.get("/cluster/members");
-        last = members.toString();
-        int up = 0;
-        for (JsonNode m : members.json().get("members")) {
-          up += m.get("status").asText().equals("Up") ? 1 : 0;
-        }
-        if (up == count && members.json().get("unreachable").isEmpty()) {
-          return;
-        }
-      } catch (IOException e) {
-        last = e.toString();
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("The cluster never had " + count + " Up members: " + last);
-  }
-
   @Test
   @Order(1)
   void managementEndpointsAnswerOnEveryNode() throws Exception {
     for (NodeProcess node : nodes) {
-      HttpJson management = new HttpJson(managementPort(node));
+      HttpJson management = new HttpJson(node.managementPort());
       assertEquals(200, management.get("/alive").status(), "/alive");
       assertEquals(200, management.get("/ready").status(), "/ready");
       assertEquals(3, management.get("/cluster/members").json().get("members").size());
@@ -378,7 +345,7 @@ class ClusterIT {
       throws Exception {
     nodes[2] = launch(2);
     nodes[2].awaitHealthy();
-    awaitUpMembers(nodes[0], 3);
+    nodes[0].awaitUpMembers(3);
     Load load =
         new Load(
             "leave-", 300, gateways(Duration.ofSeconds(20), nodes[0], nodes[1], nodes[2]), 9, true);
@@ -400,7 +367,7 @@ class ClusterIT {
     assertTrue(load.failures.isEmpty(), "failed after one retry: " + load.failures);
     assertTrue(load.ackedCount() > 100, "the load ran: " + load.ackedCount());
     assertFalse(stdout.contains("Exception in thread"), stdout);
-    awaitUpMembers(nodes[0], 2);
+    nodes[0].awaitUpMembers(2);
     assertObjectsKeepEveryAcknowledgedIncrement(load, nodes[1].http(), true);
   }
 }

@@ -69,22 +69,26 @@ final class HttpJson {
     return send("GET", path, BodyPublishers.noBody());
   }
 
-  Answer post(String path) throws IOException, InterruptedException {
-    return send("POST", path, BodyPublishers.noBody());
-  }
-
   Answer send(String method, String path, String body) throws IOException, InterruptedException {
     return send(method, path, BodyPublishers.ofString(body, StandardCharsets.UTF_8));
   }
 
-  Answer send(String method, String path, BodyPublisher body)
+  /** A POST without a body, with extra request headers given as name, value, name, value... */
+  Answer post(String path, String... headers) throws IOException, InterruptedException {
+    return send("POST", path, BodyPublishers.noBody(), headers);
+  }
+
+  Answer send(String method, String path, BodyPublisher body, String... headers)
       throws IOException, InterruptedException {
-    HttpRequest request =
+    HttpRequest.Builder builder =
         HttpRequest.newBuilder(URI.create(base + path))
             .timeout(timeout)
             .header("Content-Type", "application/json")
-            .method(method, body)
-            .build();
+            .method(method, body);
+    if (headers.length > 0) {
+      builder.headers(headers);
+    }
+    HttpRequest request = builder.build();
     HttpResponse<String> response = client.send(request, BodyHandlers.ofString());
     return new Answer(response.statusCode(), response.body(), response);
   }

@@ -1,5 +1,6 @@
 package io.duro.node;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -140,6 +141,42 @@ final class NodeProcess implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /** The management port the node printed at start ({@code management on http://host:port}). */
+  int managementPort() throws InterruptedException {
+    awaitStdout("management on", Duration.ofSeconds(30));
+    String out = stdout();
+    int at = out.indexOf("management on http://");
+    String rest = out.substring(at + "management on http://".length()).split("\\s")[0];
+    return Integer.parseInt(rest.substring(rest.lastIndexOf(':') + 1));
+  }
+
+  /**
+   * Waits (up to 60 s) until this node's {@code /cluster/members} lists exactly {@code count} Up
+   * members and no unreachable one.
+   */
+  void awaitUpMembers(int count) throws Exception {
+    HttpJson management = new HttpJson(managementPort());
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpJson.Answer members = management.get("/cluster/members");
+        last = members.toString();
+        int up = 0;
+        for (JsonNode m : members.json().get("members")) {
+          up += m.get("status").asText().equals("Up") ? 1 : 0;
+        }
+        if (up == count && members.json().get("unreachable").isEmpty()) {
+          return;
+        }
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("The cluster never had " + count + " Up members: " + last);
   }
 
   HttpJson http() {

@@ -10,8 +10,9 @@ import java.util.UUID;
 
 /**
  * A fresh database on the local PostgreSQL server (127.0.0.1:5432, user {@code postgres}, trust
- * auth) for one test, dropped by {@link #close()}; and the node configuration that uses it: the
- * documented overlay {@code deploy/postgres.conf} with this database's URL and user.
+ * auth; or on a server a test started, {@link PostgresServer}) for one test, dropped by {@link
+ * #close()}; and the node configuration that uses it: the documented overlay {@code
+ * deploy/postgres.conf} with this database's URL and user.
  */
 final class PostgresDatabase implements AutoCloseable {
 
@@ -20,21 +21,35 @@ final class PostgresDatabase implements AutoCloseable {
   static final Path OVERLAY = Path.of("../deploy/postgres.conf");
 
   final String name;
+  private final String server;
+  private final String maintenance;
 
-  private PostgresDatabase(String name) {
+  private PostgresDatabase(String server, String maintenance, String name) {
+    this.server = server;
+    this.maintenance = maintenance;
     this.name = name;
   }
 
   static PostgresDatabase create() throws SQLException {
+    return create(SERVER, "test");
+  }
+
+  /**
+   * Creates a fresh database on a server.
+   *
+   * @param server a JDBC URL ending with {@code /}, e.g. {@code jdbc:postgresql://127.0.0.1:5432/}
+   * @param maintenance a database of that server to connect to for CREATE and DROP DATABASE
+   */
+  static PostgresDatabase create(String server, String maintenance) throws SQLException {
     String name = "duro_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (Connection c = DriverManager.getConnection(SERVER + "test", USER, "")) {
+    try (Connection c = DriverManager.getConnection(server + maintenance, USER, "")) {
       c.createStatement().execute("CREATE DATABASE " + name);
     }
-    return new PostgresDatabase(name);
+    return new PostgresDatabase(server, maintenance, name);
   }
 
   String url() {
-    return SERVER + name;
+    return server + name;
   }
 
   /** Writes a {@code --config} file: deploy/postgres.conf pointed at this database, plus extra. */
@@ -53,7 +68,7 @@ final class PostgresDatabase implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
-    try (Connection c = DriverManager.getConnection(SERVER + "test", USER, "")) {
+    try (Connection c = DriverManager.getConnection(server + maintenance, USER, "")) {
       c.createStatement().execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
     }
   }

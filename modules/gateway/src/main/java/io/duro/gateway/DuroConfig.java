@@ -35,7 +35,28 @@ public final class DuroConfig {
             .withFallback(ConfigFactory.parseResources("duro-runtime-defaults.conf"))
             .withFallback(ConfigFactory.defaultReference())
             .resolve();
-    return withRegionRole(config);
+    return withFirstSeedTimeout(withRegionRole(config));
+  }
+
+  /**
+   * On the first of several seed nodes, sets {@code pekko.cluster.seed-node-timeout} to {@code
+   * duro.cluster.first-seed-timeout}: how long it waits for another seed to answer before it
+   * forms a new cluster (on the other nodes the setting only spaces their join attempts, so it
+   * stays Pekko's).
+   */
+  private static Config withFirstSeedTimeout(Config config) {
+    List<String> seeds = config.getStringList("pekko.cluster.seed-nodes");
+    String self =
+        "@"
+            + config.getString("pekko.remote.artery.canonical.hostname")
+            + ":"
+            + config.getInt("pekko.remote.artery.canonical.port");
+    if (seeds.size() < 2 || !seeds.get(0).endsWith(self)) {
+      return config;
+    }
+    return config.withValue(
+        "pekko.cluster.seed-node-timeout",
+        config.getValue("duro.cluster.first-seed-timeout"));
   }
 
   /**

@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,26 +64,19 @@ public final class AlarmIndex implements AutoCloseable {
         new AlarmIndex(
             pool.dataSource(), pool.executor(), url.startsWith("jdbc:postgresql:"));
     try {
-      index.createTable();
-    } catch (SQLException e) {
-      index.close();
-      throw new IllegalStateException("Cannot create the alarm index table: " + e.getMessage(), e);
-    }
-    return index;
-  }
-
-  private void createTable() throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(
+      pool.createTables(
           "CREATE TABLE IF NOT EXISTS duro_alarm ("
               + "namespace VARCHAR(255) NOT NULL, "
               + "object_id CHAR(64) NOT NULL, "
               + "due_at BIGINT NOT NULL, "
               + "retry_count INT NOT NULL, "
-              + "PRIMARY KEY (namespace, object_id))");
-      s.execute("CREATE INDEX IF NOT EXISTS duro_alarm_due ON duro_alarm (due_at)");
+              + "PRIMARY KEY (namespace, object_id))",
+          "CREATE INDEX IF NOT EXISTS duro_alarm_due ON duro_alarm (due_at)");
+    } catch (SQLException e) {
+      index.close();
+      throw new IllegalStateException("Cannot create the alarm index table: " + e.getMessage(), e);
     }
+    return index;
   }
 
   /**

@@ -3,6 +3,9 @@ package io.duro.runtime;
 import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,5 +52,40 @@ record JdbcPools(HikariDataSource dataSource, ExecutorService executor) {
               return t;
             });
     return new JdbcPools(dataSource, executor);
+  }
+
+  /** Tries of {@link #createTables} in all. */
+  static final int CREATE_ATTEMPTS = 5;
+
+  /**
+   * Runs {@code CREATE ... IF NOT EXISTS} statements, tried again (up to {@link #CREATE_ATTEMPTS}
+   * times, 200 ms, 400 ms ... apart) when one fails: on PostgreSQL, IF NOT EXISTS does not protect
+   * two nodes that create the same table at the same moment on an empty database; the loser fails
+   * with a duplicate key in {@code pg_type} (or "already exists") and finds the table the next
+   * time.
+   *
+   * @param statements the statements, run in order on one connection
+   * @throws SQLException the last failure when every attempt failed
+   */
+  void createTables(String... statements) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = dataSource.getConnection();
+          Statement s = c.createStatement()) {
+        for (String statement : statements) {
+          s.execute(statement);
+        }
+        return;
+      } catch (SQLException e) {
+        if (attempt >= CREATE_ATTEMPTS) {
+          throw e;
+        }
+        try {
+          Thread.sleep(200L * attempt);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 }

@@ -101,8 +101,8 @@ public final class Placement implements AutoCloseable {
     HikariDataSource dataSource = pool.dataSource();
     Placement placement =
         new Placement(region, regions, cacheSize, dataSource, pool.executor(), poolSize);
-    try (Connection conn = dataSource.getConnection()) {
-      createTable(conn);
+    try {
+      pool.createTables(CREATE_TABLE);
     } catch (SQLException e) {
       placement.close();
       throw new IllegalStateException(
@@ -110,6 +110,14 @@ public final class Placement implements AutoCloseable {
     }
     return placement;
   }
+
+  private static final String CREATE_TABLE =
+      "CREATE TABLE IF NOT EXISTS duro_placement ("
+          + "namespace VARCHAR(255) NOT NULL, "
+          + "object_id CHAR(64) NOT NULL, "
+          + "region VARCHAR(63) NOT NULL, "
+          + "placed_at BIGINT NOT NULL, "
+          + "PRIMARY KEY (namespace, object_id))";
 
   /**
    * Creates the {@code duro_placement} table when it is missing.
@@ -119,13 +127,7 @@ public final class Placement implements AutoCloseable {
    */
   static void createTable(Connection conn) throws SQLException {
     try (Statement s = conn.createStatement()) {
-      s.execute(
-          "CREATE TABLE IF NOT EXISTS duro_placement ("
-              + "namespace VARCHAR(255) NOT NULL, "
-              + "object_id CHAR(64) NOT NULL, "
-              + "region VARCHAR(63) NOT NULL, "
-              + "placed_at BIGINT NOT NULL, "
-              + "PRIMARY KEY (namespace, object_id))");
+      s.execute(CREATE_TABLE);
     }
   }
 
