@@ -345,7 +345,9 @@ class KubernetesIT {
           costs.put(pod, cost);
         }
       }
-      if (costs.size() == expected) {
+      // Each node annotates its own pod from its own view of the members, so two pods may
+      // briefly share a rank until every node has seen every member Up: wait for distinct ranks.
+      if (costs.size() == expected && new java.util.HashSet<>(costs.values()).size() == expected) {
         return costs;
       }
       Thread.sleep(200);
