@@ -18,6 +18,7 @@
 #   BENCH_PROBE_TIMEOUT_MS=1000  a probe GET unanswered after this long is sent again (failover)
 #   BENCH_VICTIM_SHARE=0.25  before a kill, wait (up to 120 s) until the victim runs this share of
 #                            the objects (after a restart, rebalancing moves shards back to it)
+#   BENCH_LOG_DIR=DIR        keep the nodes' logs there (they are deleted with the run otherwise)
 #   BENCH_PG_HOST, BENCH_PG_PORT, BENCH_PG_USER   127.0.0.1, 5432, postgres (trust auth); every
 #                            cluster gets a fresh database, dropped at exit
 set -euo pipefail
@@ -45,7 +46,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --jar) JAR="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -71,6 +72,10 @@ PG_DBS=()
 cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ -n "${BENCH_LOG_DIR:-}" ]; then
+    mkdir -p "$BENCH_LOG_DIR"
+    (cd "$WORK" && find . -name node.log -exec cp --parents {} "$BENCH_LOG_DIR" \;) || true
+  fi
   for d in "${PG_DBS[@]:-}"; do [ -n "$d" ] && pg "DROP DATABASE IF EXISTS $d WITH (FORCE)" || true; done
   rm -rf "$WORK"
 }
@@ -289,7 +294,7 @@ start_baseline() {
   wait_http "http://127.0.0.1:$BASE_PORT/" 30
 }
 
-measure_baseline() { # label
+measure_baseline() { # label nodes-measured-next
   local r cpu0 ticks
   env BENCH_MODE=get BENCH_PATH=/ wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s \
     -s "$BENCH/duro.lua" "http://127.0.0.1:$BASE_PORT" >/dev/null
@@ -301,6 +306,7 @@ measure_baseline() { # label
   req="$(field "$r" requests)"
   dur="$(field "$r" duration_us)"
   RPS[baseline]="$(per_s "$req" "$dur")"
+  RPS[baseline_before_$2]="${RPS[baseline]}"
   ROWS+=("| baseline ($1) | - | $CONNECTIONS | ${RPS[baseline]} | $(ms "$(field "$r" p50_us)") | $(ms "$(field "$r" p99_us)") | $(ms "$(field "$r" max_us)") | $(awk -v t="$ticks" -v hz="$TICK_HZ" -v r="$req" 'BEGIN { printf "%.0f", t * 1e6 / hz / r }') | - | - | - | $(field "$r" ok) | $(($(field "$r" non2xx) + $(field "$r" sockerr))) | JDK HttpServer, constant body |")
   echo "${ROWS[-1]}" >&2
 }
@@ -364,8 +370,9 @@ measure_spread() { # nodes
   local ok_all=$((ok + $(sum_field "w$nodes" "$nodes" ok)))
   local sent_all=$((sent + $(sum_field "w$nodes" "$nodes" sent)))
   local req_all=$((req + $(sum_field "w$nodes" "$nodes" requests)))
+  [ "$before" -ge 0 ] && [ "$after" -ge 0 ] || { echo "the counters could not be read" >&2; return 1; }
   local growth=$((after - before)) check
-  if [ "$before" -ge 0 ] && [ "$after" -ge 0 ] && [ "$growth" -ge "$ok_all" ] && [ "$growth" -le "$sent_all" ]; then
+  if [ "$growth" -ge "$ok_all" ] && [ "$growth" -le "$sent_all" ]; then
     check="ok: +$growth, 2xx $ok_all, sent $sent_all"
   else
     check="MISMATCH: +$growth (before $before, after $after), 2xx $ok_all, sent $sent_all"
@@ -378,10 +385,11 @@ measure_spread() { # nodes
   mx="$(max_field "$t" "$nodes" max_us)"
   local cpu_us db_us cross
   cpu_us="$(awk -v t="$ticks" -v hz="$TICK_HZ" -v r="$req" 'BEGIN { printf "%.0f", t * 1e6 / hz / r }')"
-  db_us="$(awk -v t="$db" -v hz="$TICK_HZ" -v r="$req_all" 'BEGIN { printf "%.0f", t * 1e6 / hz / r }')"
+  # The database's figures are over the warm-up and the measured run, per increment applied.
+  db_us="$(awk -v t="$db" -v hz="$TICK_HZ" -v r="$growth" 'BEGIN { printf "%.0f", t * 1e6 / hz / (r > 0 ? r : 1) }')"
   cross="$(awk -v a="$remote" -v b="$ok" 'BEGIN { printf "%.1f %%", 100 * a / (b > 0 ? b : 1) }')"
   local label="$nodes node$([ "$nodes" -gt 1 ] && echo s)"
-  ROWS+=("| spread-inc | $nodes | $CONNECTIONS | $rps | $(ms "$p50") | $(ms "$p99") | $(ms "$mx") | $cpu_us | $db_us | $(awk -v c="$commits" -v r="$req_all" 'BEGIN { printf "%.2f", c / r }') | $cross | $ok | $((bad + err)) | $check |")
+  ROWS+=("| spread-inc | $nodes | $CONNECTIONS | $rps | $(ms "$p50") | $(ms "$p99") | $(ms "$mx") | $cpu_us | $db_us | $(awk -v c="$commits" -v r="$growth" 'BEGIN { printf "%.2f", c / (r > 0 ? r : 1) }') | $cross | $ok | $((bad + err)) | $check |")
   echo "${ROWS[-1]}" >&2
   if [ "$nodes" -gt 1 ]; then
     for ((i = 1; i <= nodes; i++)); do
@@ -391,7 +399,7 @@ measure_spread() { # nodes
       echo "${ROWS[-1]}" >&2
     done
   fi
-  NOTES+=("$label: load average $load0 at the start of the measured run; $events journal events and $commits PostgreSQL commits for $req_all increments (warm-up + measured): $(awk -v c="$commits" -v s="$((WARMUP + DURATION))" 'BEGIN { printf "%.0f", c / s }') commits/s; node CPU $(awk -v t="$ticks" -v hz="$TICK_HZ" -v d="$DURATION" 'BEGIN { printf "%.2f", t / hz / d }') cores, database backends $(awk -v t="$db" -v hz="$TICK_HZ" -v d="$((WARMUP + DURATION))" 'BEGIN { printf "%.2f", t / hz / d }') cores on average.")
+  NOTES+=("$label: load average $load0 at the start of the measured run; $growth increments applied (warm-up + measured: $req_all answered), $events journal events, $commits PostgreSQL commits: $(awk -v c="$commits" -v s="$((WARMUP + DURATION))" 'BEGIN { printf "%.0f", c / s }') commits/s; node CPU $(awk -v t="$ticks" -v hz="$TICK_HZ" -v d="$DURATION" 'BEGIN { printf "%.2f", t / hz / d }') cores, database backends $(awk -v t="$db" -v hz="$TICK_HZ" -v d="$((WARMUP + DURATION))" 'BEGIN { printf "%.2f", t / hz / d }') cores on average.")
 }
 
 has_case() { [[ " $CASES " == *" $1 "* ]]; }
@@ -402,7 +410,7 @@ START_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')"
 if has_case throughput; then
   start_baseline
   for n in 1 3; do
-    measure_baseline "before $n node$([ "$n" -gt 1 ] && echo s)"
+    measure_baseline "before $n node$([ "$n" -gt 1 ] && echo s)" "$n"
     echo "$n node(s) on a fresh database..." >&2
     start_cluster "n$n" "$n"
     measure_spread "$n"
@@ -478,8 +486,9 @@ fi
       "3 nodes = the sum of the 3 wrk rates; p50/p99 merged from the 3 wrk latency distributions" \
       "(to 0.1 percentile point), max = the largest. CPU µs/req = user + system CPU of all node" \
       "processes over the measured requests; DB µs/req = CPU of the database's PostgreSQL backends" \
-      "(warm-up + measured); commits/req from pg_stat_database; cross-node = answers whose" \
-      "Duro-Node header names another node than the gateway's."
+      "and commits/req from pg_stat_database, both over the warm-up and the measured run, per" \
+      "increment applied (the counters' growth); cross-node = answers whose Duro-Node header names" \
+      "another node than the gateway's."
     echo
     echo "| case | nodes | conns | req/s | p50 | p99 | max | CPU µs/req | DB µs/req | commits/req | cross-node | 2xx | errors | check |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
@@ -489,7 +498,11 @@ fi
     ratio="$(awk -v a="${RPS[3]}" -v b="${RPS[1]}" 'BEGIN { printf "%.2f", a / b }')"
     loss="$(awk -v a="${RPS[3]}" -v b="${RPS[1]}" 'BEGIN { printf "%.0f", 100 * (1 - a / b) }')"
     echo "**3 nodes / 1 node = $ratio** (${RPS[3]} / ${RPS[1]} req/s): loss $loss % (target ≤ 30 %:" \
-      "$(awk -v l="$loss" 'BEGIN { print (l <= 30 ? "met" : "not met") }'))."
+      "$(awk -v l="$loss" 'BEGIN { print (l <= 30 ? "met" : "not met") }')). Each over the baseline" \
+      "measured just before it: 1 node $(awk -v a="${RPS[1]}" -v b="${RPS[baseline_before_1]}" 'BEGIN { printf "%.3f", a / b }')×," \
+      "3 nodes $(awk -v a="${RPS[3]}" -v b="${RPS[baseline_before_3]}" 'BEGIN { printf "%.3f", a / b }')×;" \
+      "their ratio $(awk -v a="${RPS[3]}" -v b="${RPS[baseline_before_3]}" -v c="${RPS[1]}" -v d="${RPS[baseline_before_1]}" 'BEGIN { printf "%.2f", (a / b) / (c / d) }')" \
+      "(the same comparison with the machine's capacity at each moment factored out)."
   fi
   if has_case failover; then
     echo
