@@ -13,11 +13,11 @@
 #   BENCH_OBJECTS=10000      objects of the spread increments (throughput)
 #   BENCH_NODE_OPTS="-Xmx512m"   JVM options of every node
 #   BENCH_KILLS=5            kill -9 of a non-seed node, this many times (failover)
-#   BENCH_FAILOVER_OBJECTS=1000  objects of the steady load and of the probe (failover)
+#   BENCH_FAILOVER_OBJECTS=1000  objects of the steady load (failover)
+#   BENCH_PROBE_OBJECTS=300  the first this many of them are probed after each kill (300 objects
+#                            fall in ~95 % of the 100 shards)
 #   BENCH_FAILOVER_RATE=100  increments per second of the steady load (failover)
 #   BENCH_PROBE_TIMEOUT_MS=1000  a probe GET unanswered after this long is sent again (failover)
-#   BENCH_VICTIM_SHARE=0.25  before a kill, wait (up to 120 s) until the victim runs this share of
-#                            the objects (after a restart, rebalancing moves shards back to it)
 #   BENCH_LOG_DIR=DIR        keep the nodes' logs there (they are deleted with the run otherwise)
 #   BENCH_PG_HOST, BENCH_PG_PORT, BENCH_PG_USER   127.0.0.1, 5432, postgres (trust auth); every
 #                            cluster gets a fresh database, dropped at exit
@@ -35,7 +35,7 @@ KILLS="${BENCH_KILLS:-5}"
 FO_OBJECTS="${BENCH_FAILOVER_OBJECTS:-1000}"
 FO_RATE="${BENCH_FAILOVER_RATE:-100}"
 PROBE_TIMEOUT_MS="${BENCH_PROBE_TIMEOUT_MS:-1000}"
-VICTIM_SHARE="${BENCH_VICTIM_SHARE:-0.25}"
+PROBE_OBJECTS="${BENCH_PROBE_OBJECTS:-300}"
 PG_HOST="${BENCH_PG_HOST:-127.0.0.1}"
 PG_PORT="${BENCH_PG_PORT:-5432}"
 PG_USER="${BENCH_PG_USER:-postgres}"
@@ -46,7 +46,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --jar) JAR="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -81,11 +81,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-new_database() { # name: creates duro_cbench_<name>_<pid>, prints its name
-  local db="duro_cbench_$1_$$"
-  pg "CREATE DATABASE $db" >&2
-  PG_DBS+=("$db")
-  echo "$db"
+new_database() { # name: creates duro_cbench_<name>_<pid> as CLUSTER_DB, dropped at exit
+  CLUSTER_DB="duro_cbench_$1_$$"
+  PG_DBS+=("$CLUSTER_DB")
+  pg "CREATE DATABASE $CLUSTER_DB" >&2
 }
 
 free_port() {
@@ -160,7 +159,7 @@ await_up() { # seen-by-node count: until count members are Up and none is unreac
 }
 
 start_cluster() { # name nodes: a fresh database, node 1 (the seed) first, then the others
-  CLUSTER_DB="$(new_database "$1")"
+  new_database "$1"
   N_PORT=() N_CPORT=() N_MGMT=() N_PID=()
   start_node 1 1
   wait_http "http://127.0.0.1:${N_PORT[1]}/_duro/health" 120
@@ -174,6 +173,46 @@ stop_cluster() { # nodes
   local i
   for ((i = $1; i >= 1; i--)); do kill "${N_PID[$i]}" 2>/dev/null || true; done
   for ((i = $1; i >= 1; i--)); do wait "${N_PID[$i]}" 2>/dev/null || true; done
+}
+
+# Shards of the counter class on node i (Pekko Management's view of its shard region).
+shards_on() { # i
+  curl -sf "http://127.0.0.1:${N_MGMT[$1]}/cluster/shards/duro-io.duro.examples.Counter" |
+    grep -o '"shardId"' | wc -l || true
+}
+
+# Until every node runs its share of the allocated shards (at least floor(shards / nodes)) and the
+# counts stayed the same for 12 s (longer than pekko.cluster.sharding.rebalance-interval, 10 s):
+# the first shards may go to the nodes that registered first, and a restarted node gets shards
+# back in rebalance rounds. A shard being handed over when a node dies waits for the hand-off
+# timeout (1 min), so neither a measurement nor a kill should start during a rebalance.
+# Waits at most 120 s; sets SHARDS to the counts, e.g. "34 33 33".
+await_settled_shards() { # nodes
+  local last="" since=$SECONDS start=$SECONDS
+  while [ $((SECONDS - start)) -lt 120 ]; do
+    if balanced_shards "$1"; then
+      [ "$SHARDS" = "$last" ] || { last="$SHARDS"; since=$SECONDS; }
+      [ $((SECONDS - since)) -ge 12 ] && return 0
+    else
+      last=""
+    fi
+    sleep 1
+  done
+  echo "shards not settled after 120 s: $SHARDS" >&2
+}
+
+balanced_shards() { # nodes: sets SHARDS; succeeds when every node has floor(total / nodes)
+  local i total min counts
+  total=0 min=1000000 counts=""
+  for ((i = 1; i <= $1; i++)); do
+    local c
+    c="$(shards_on "$i")"
+    counts="$counts $c"
+    total=$((total + c))
+    [ "$c" -lt "$min" ] && min="$c"
+  done
+  SHARDS="${counts# }"
+  [ "$total" -gt 0 ] && [ "$min" -ge $((total / $1)) ]
 }
 
 # CPU time (user + system, clock ticks) of processes so far; CPU per request depends much less on
@@ -307,7 +346,7 @@ measure_baseline() { # label nodes-measured-next
   dur="$(field "$r" duration_us)"
   RPS[baseline]="$(per_s "$req" "$dur")"
   RPS[baseline_before_$2]="${RPS[baseline]}"
-  ROWS+=("| baseline ($1) | - | $CONNECTIONS | ${RPS[baseline]} | $(ms "$(field "$r" p50_us)") | $(ms "$(field "$r" p99_us)") | $(ms "$(field "$r" max_us)") | $(awk -v t="$ticks" -v hz="$TICK_HZ" -v r="$req" 'BEGIN { printf "%.0f", t * 1e6 / hz / r }') | - | - | - | $(field "$r" ok) | $(($(field "$r" non2xx) + $(field "$r" sockerr))) | JDK HttpServer, constant body |")
+  ROWS+=("| baseline ($1) | - | $CONNECTIONS | ${RPS[baseline]} | $(ms "$(field "$r" p50_us)") | $(ms "$(field "$r" p99_us)") | $(ms "$(field "$r" max_us)") | $(awk -v t="$ticks" -v hz="$TICK_HZ" -v r="$req" 'BEGIN { printf "%.0f", t * 1e6 / hz / r }') | - | - | - | - | $(field "$r" ok) | $(($(field "$r" non2xx) + $(field "$r" sockerr))) | JDK HttpServer, constant body |")
   echo "${ROWS[-1]}" >&2
 }
 
@@ -326,6 +365,14 @@ measure_spread() { # nodes
   local before
   before="$(counter_sum s "$OBJECTS" "${N_PORT[1]}")"
   for p in "${readers[@]:-}"; do [ -n "$p" ] && wait "$p"; done
+  await_settled_shards "$nodes"
+  echo "  shards per node: $SHARDS; reading every object again (those that moved are recovered)" >&2
+  before="$(counter_sum s "$OBJECTS" "${N_PORT[1]}")"
+  # The nodes' own CPU use without requests (cluster heartbeats and gossip, timers, GC).
+  local idle0
+  idle0="$(cpu_ticks "${node_pids[@]}")"
+  sleep 5
+  local idle=$(($(cpu_ticks "${node_pids[@]}") - idle0))
   sleep 2 # PostgreSQL's statistics are flushed about once a second per backend
   local commits0 events0 cpu0 db0 backends
   commits0="$(db_commits)"
@@ -385,21 +432,25 @@ measure_spread() { # nodes
   mx="$(max_field "$t" "$nodes" max_us)"
   local cpu_us db_us cross
   cpu_us="$(awk -v t="$ticks" -v hz="$TICK_HZ" -v r="$req" 'BEGIN { printf "%.0f", t * 1e6 / hz / r }')"
+  # CPU per request less what the nodes use when idle over the same time.
+  local idle_cores net_us
+  idle_cores="$(awk -v t="$idle" -v hz="$TICK_HZ" 'BEGIN { printf "%.3f", t / hz / 5 }')"
+  net_us="$(awk -v t="$ticks" -v hz="$TICK_HZ" -v i="$idle_cores" -v d="$DURATION" -v r="$req" 'BEGIN { printf "%.0f", (t / hz - i * d) * 1e6 / r }')"
   # The database's figures are over the warm-up and the measured run, per increment applied.
   db_us="$(awk -v t="$db" -v hz="$TICK_HZ" -v r="$growth" 'BEGIN { printf "%.0f", t * 1e6 / hz / (r > 0 ? r : 1) }')"
   cross="$(awk -v a="$remote" -v b="$ok" 'BEGIN { printf "%.1f %%", 100 * a / (b > 0 ? b : 1) }')"
   local label="$nodes node$([ "$nodes" -gt 1 ] && echo s)"
-  ROWS+=("| spread-inc | $nodes | $CONNECTIONS | $rps | $(ms "$p50") | $(ms "$p99") | $(ms "$mx") | $cpu_us | $db_us | $(awk -v c="$commits" -v r="$growth" 'BEGIN { printf "%.2f", c / (r > 0 ? r : 1) }') | $cross | $ok | $((bad + err)) | $check |")
+  ROWS+=("| spread-inc | $nodes | $CONNECTIONS | $rps | $(ms "$p50") | $(ms "$p99") | $(ms "$mx") | $cpu_us | $net_us | $db_us | $(awk -v c="$commits" -v r="$growth" 'BEGIN { printf "%.2f", c / (r > 0 ? r : 1) }') | $cross | $ok | $((bad + err)) | $check |")
   echo "${ROWS[-1]}" >&2
   if [ "$nodes" -gt 1 ]; then
     for ((i = 1; i <= nodes; i++)); do
       local r1
       r1="$(cat "$WORK/$t.$i.result")"
-      ROWS+=("| ↳ gateway of node $i | | $((CONNECTIONS / nodes + (i <= CONNECTIONS % nodes ? 1 : 0))) | $(per_s "$(field "$r1" requests)" "$(field "$r1" duration_us)") | $(ms "$(field "$r1" p50_us)") | $(ms "$(field "$r1" p99_us)") | $(ms "$(field "$r1" max_us)") | | | | $(awk -v a="$(field "$r1" remote)" -v b="$(field "$r1" ok)" 'BEGIN { printf "%.1f %%", 100 * a / (b > 0 ? b : 1) }') | $(field "$r1" ok) | $(($(field "$r1" non2xx) + $(field "$r1" sockerr))) | |")
+      ROWS+=("| ↳ gateway of node $i | | $((CONNECTIONS / nodes + (i <= CONNECTIONS % nodes ? 1 : 0))) | $(per_s "$(field "$r1" requests)" "$(field "$r1" duration_us)") | $(ms "$(field "$r1" p50_us)") | $(ms "$(field "$r1" p99_us)") | $(ms "$(field "$r1" max_us)") | | | | | $(awk -v a="$(field "$r1" remote)" -v b="$(field "$r1" ok)" 'BEGIN { printf "%.1f %%", 100 * a / (b > 0 ? b : 1) }') | $(field "$r1" ok) | $(($(field "$r1" non2xx) + $(field "$r1" sockerr))) | |")
       echo "${ROWS[-1]}" >&2
     done
   fi
-  NOTES+=("$label: load average $load0 at the start of the measured run; $growth increments applied (warm-up + measured: $req_all answered), $events journal events, $commits PostgreSQL commits: $(awk -v c="$commits" -v s="$((WARMUP + DURATION))" 'BEGIN { printf "%.0f", c / s }') commits/s; node CPU $(awk -v t="$ticks" -v hz="$TICK_HZ" -v d="$DURATION" 'BEGIN { printf "%.2f", t / hz / d }') cores, database backends $(awk -v t="$db" -v hz="$TICK_HZ" -v d="$((WARMUP + DURATION))" 'BEGIN { printf "%.2f", t / hz / d }') cores on average.")
+  NOTES+=("$label: shards per node $SHARDS; idle node CPU $idle_cores cores; load average $load0 at the start of the measured run; $growth increments applied (warm-up + measured: $req_all answered), $events journal events, $commits PostgreSQL commits: $(awk -v c="$commits" -v s="$((WARMUP + DURATION))" 'BEGIN { printf "%.0f", c / s }') commits/s; node CPU $(awk -v t="$ticks" -v hz="$TICK_HZ" -v d="$DURATION" 'BEGIN { printf "%.2f", t / hz / d }') cores, database backends $(awk -v t="$db" -v hz="$TICK_HZ" -v d="$((WARMUP + DURATION))" 'BEGIN { printf "%.2f", t / hz / d }') cores on average.")
 }
 
 has_case() { [[ " $CASES " == *" $1 "* ]]; }
@@ -428,7 +479,7 @@ if has_case failover; then
   echo "failover: 3 nodes on a fresh database, $KILLS kills of node 3" >&2
   start_cluster failover 3
   victim="$(self_node 3)"
-  coproc PROBE { exec java -Xmx256m "$BENCH/cluster/FailoverProbe.java" f "$FO_OBJECTS" "$FO_RATE" \
+  coproc PROBE { exec java -Xmx256m "$BENCH/cluster/FailoverProbe.java" f "$FO_OBJECTS" "$PROBE_OBJECTS" "$FO_RATE" \
     "$PROBE_TIMEOUT_MS" "$victim" "${N_PORT[1]}" "${N_PORT[2]}" 2>"$WORK/probe.err"; }
   PIDS+=("$PROBE_PID")
   # Sends a command to the probe; its answer line goes to ANSWER (no subshell: the coprocess's
@@ -439,18 +490,13 @@ if has_case failover; then
       { echo "the probe did not answer '$1':" >&2; cat "$WORK/probe.err" >&2; return 1; }
   }
   for ((k = 1; k <= KILLS; k++)); do
-    # Wait until the victim runs its share of the objects (after a restart, the coordinator moves
-    # shards back to it in rebalance rounds, every 10 s).
-    share=0
-    for ((w = 0; w < 24; w++)); do
-      ask where 120
-      where="$ANSWER"
-      on_victim="$(sed -n "s/.* $victim=\([0-9]*\).*/\1/p" <<<"$where")"
-      share="$(awk -v a="${on_victim:-0}" -v n="$FO_OBJECTS" 'BEGIN { printf "%.2f", a / n }')"
-      awk -v s="$share" -v t="$VICTIM_SHARE" 'BEGIN { exit !(s >= t) }' && break
-      sleep 5
-    done
-    echo "  kill $k: $where" >&2
+    # Kill only once the shards are balanced and no rebalance runs (after a restart, the
+    # coordinator moves shards back to node 3 in rebalance rounds, every 10 s).
+    await_settled_shards 3
+    ask where 120
+    where="$ANSWER"
+    on_victim="$(sed -n "s/.* $victim=\([0-9]*\).*/\1/p" <<<"$where")"
+    echo "  kill $k: shards per node $SHARDS; $where" >&2
     load_k="$(load_average)"
     kill -9 "${N_PID[3]}"
     killed_at="$(date +%s%N)"
@@ -460,7 +506,7 @@ if has_case failover; then
     echo "  kill $k: $r" >&2
     ms_all="$(field "$r" ms)"
     FO_TIMES+=("$ms_all")
-    FO_ROWS+=("| $k | $load_k | $(field "$r" victim_objects) of $FO_OBJECTS ($share) | **$(sec1 "$ms_all")** | $(sec1 "$(field "$r" victim_ms)") | $(sec1 "$(field "$r" others_ms)") | $(field "$r" moved) | $(field "$r" unanswered) | $(field "$r" load_failed) |")
+    FO_ROWS+=("| $k | $load_k | $SHARDS | $(field "$r" victim_objects) of $PROBE_OBJECTS | **$(sec1 "$ms_all")** | $(sec1 "$(field "$r" victim_ms)") | $(sec1 "$(field "$r" others_ms)") | $(field "$r" moved) | $(field "$r" unanswered) | $(field "$r" load_failed) |")
     # Restart the victim with the same ports and wait until it is Up.
     start_node 3 1
     wait_http "http://127.0.0.1:${N_PORT[3]}/_duro/health" 120
@@ -485,13 +531,14 @@ fi
       "$CONNECTIONS connections in all (3 nodes: one wrk per gateway, at the same time). req/s of" \
       "3 nodes = the sum of the 3 wrk rates; p50/p99 merged from the 3 wrk latency distributions" \
       "(to 0.1 percentile point), max = the largest. CPU µs/req = user + system CPU of all node" \
-      "processes over the measured requests; DB µs/req = CPU of the database's PostgreSQL backends" \
+      "processes over the measured requests; less idle = the same less what the nodes used without" \
+      "requests (5 s measured just before the warm-up); DB µs/req = CPU of the database's PostgreSQL backends" \
       "and commits/req from pg_stat_database, both over the warm-up and the measured run, per" \
       "increment applied (the counters' growth); cross-node = answers whose Duro-Node header names" \
       "another node than the gateway's."
     echo
-    echo "| case | nodes | conns | req/s | p50 | p99 | max | CPU µs/req | DB µs/req | commits/req | cross-node | 2xx | errors | check |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    echo "| case | nodes | conns | req/s | p50 | p99 | max | CPU µs/req | less idle | DB µs/req | commits/req | cross-node | 2xx | errors | check |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     printf '%s\n' "${ROWS[@]}"
     echo
     printf '%s\n\n' "${NOTES[@]}"
@@ -507,14 +554,14 @@ fi
   if has_case failover; then
     echo
     echo "Failover: 3 nodes, a steady load of $FO_RATE increments/s over $FO_OBJECTS objects" \
-      "through the gateways of nodes 1 (the seed) and 2; kill -9 of node 3, then every object" \
-      "probed with GET through the same gateways (a probe unanswered after ${PROBE_TIMEOUT_MS} ms" \
-      "is sent again) until each has answered 2xx; failover = from the kill to the last object's" \
-      "first 2xx answer. Node 3 is restarted and Up before the next kill, and runs at least" \
-      "$VICTIM_SHARE of the objects (or 120 s passed)."
+      "through the gateways of nodes 1 (the seed) and 2; kill -9 of node 3 once the shards are" \
+      "balanced and settled, then $PROBE_OBJECTS of the objects probed with GET through the same" \
+      "gateways (a probe unanswered after ${PROBE_TIMEOUT_MS} ms is sent again) until each has" \
+      "answered 2xx; failover = from the kill to the last probed object's first 2xx answer. Node 3" \
+      "is restarted and Up before the next kill."
     echo
-    echo "| kill | load average | objects on node 3 (share) | failover s | its objects back, s | other objects, s | moved | unanswered | load increments failed |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| kill | load average | shards per node (1 2 3) | probed objects on node 3 | failover s | its objects back, s | other objects, s | moved | unanswered | load increments failed |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${FO_ROWS[@]}"
     sorted=($(printf '%s\n' "${FO_TIMES[@]}" | sort -n))
     cnt=${#sorted[@]}

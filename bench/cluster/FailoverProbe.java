@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   where         GET every object once; prints "WHERE failed=F host:port=count ..." (where each
  *                 object ran, from its Duro-Node header) and remembers it
  *   killed NANOS  the victim was killed at NANOS (wall clock, ns since the epoch, as date +%s%N):
- *                 GETs every object again and again (each probe times out after PROBE_TIMEOUT_MS,
+ *                 GETs each of the first PROBED objects again and again (each probe times out after PROBE_TIMEOUT_MS,
  *                 then is re-sent) until each has answered 2xx; prints "RECOVERED ms=M
  *                 victim_ms=V others_ms=O victim_objects=K moved=K2 unanswered=U load_failed=L",
  *                 M = the time from the kill to the last object's first 2xx answer, V and O the
@@ -41,8 +41,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *                 sent s" (the sum must lie between the acknowledged and the sent increments)
  * </pre>
  *
- * Usage: java FailoverProbe.java PREFIX N RATE PROBE_TIMEOUT_MS VICTIM PORT... (RATE = increments
- * per second of the load, VICTIM = the host:port the victim's Duro-Node header names).
+ * Usage: java FailoverProbe.java PREFIX N PROBED RATE PROBE_TIMEOUT_MS VICTIM PORT... (RATE =
+ * increments per second of the load, VICTIM = the host:port the victim's Duro-Node header names).
+ * A probe that times out costs the gateway a connection (the client closes it), so the probe set
+ * is kept small: every probe of a dead node's object times out until its shard is reallocated.
  */
 public final class FailoverProbe {
   /** Probe requests in flight at most (each one a connection of the JDK client). */
@@ -54,6 +56,7 @@ public final class FailoverProbe {
 
   final String prefix;
   final int objects;
+  final int probed;
   final List<URI> gateways = new ArrayList<>();
   final Duration probeTimeout;
   final String victim;
@@ -74,13 +77,14 @@ public final class FailoverProbe {
   FailoverProbe(String[] args) {
     prefix = args[0];
     objects = Integer.parseInt(args[1]);
-    probeTimeout = Duration.ofMillis(Long.parseLong(args[3]));
-    victim = args[4];
-    for (int i = 5; i < args.length; i++) {
+    probed = Math.min(objects, Integer.parseInt(args[2]));
+    probeTimeout = Duration.ofMillis(Long.parseLong(args[4]));
+    victim = args[5];
+    for (int i = 6; i < args.length; i++) {
       gateways.add(URI.create("http://127.0.0.1:" + args[i]));
     }
     where = new AtomicReferenceArray<>(objects);
-    double rate = Double.parseDouble(args[2]);
+    double rate = Double.parseDouble(args[3]);
     long pauseNanos = (long) (1e9 * LOAD_THREADS / rate);
     for (int t = 0; t < LOAD_THREADS; t++) {
       int first = t;
@@ -89,8 +93,9 @@ public final class FailoverProbe {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length < 6) {
-      System.err.println("usage: FailoverProbe PREFIX N RATE PROBE_TIMEOUT_MS VICTIM PORT...");
+    if (args.length < 7) {
+      System.err.println(
+          "usage: FailoverProbe PREFIX N PROBED RATE PROBE_TIMEOUT_MS VICTIM PORT...");
       System.exit(2);
     }
     FailoverProbe probe = new FailoverProbe(args);
@@ -181,21 +186,21 @@ public final class FailoverProbe {
     return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
-  /** Probes every object until each answered 2xx once; the times are from the kill. */
+  /** Probes the probed objects until each answered 2xx once; the times are from the kill. */
   private String awaitRecovery(long killedAtNanos) throws InterruptedException {
-    long[] recoveredAt = new long[objects]; // wall ns of the first 2xx answer, 0 = not yet
-    String[] nodeAfter = new String[objects];
+    long[] recoveredAt = new long[probed]; // wall ns of the first 2xx answer, 0 = not yet
+    String[] nodeAfter = new String[probed];
     Semaphore slots = new Semaphore(PROBE_IN_FLIGHT);
-    CountDownLatch done = new CountDownLatch(objects);
+    CountDownLatch done = new CountDownLatch(probed);
     long giveUpAt = wallNanos() + PROBE_LIMIT.toNanos();
-    for (int i = 0; i < objects; i++) {
+    for (int i = 0; i < probed; i++) {
       slots.acquire();
       probe(i, recoveredAt, nodeAfter, slots, done, giveUpAt);
     }
     done.await();
     long all = 0, ofVictim = 0, ofOthers = 0;
     int victimObjects = 0, moved = 0, unanswered = 0;
-    for (int i = 0; i < objects; i++) {
+    for (int i = 0; i < probed; i++) {
       boolean wasOnVictim = victim.equals(where.get(i));
       if (recoveredAt[i] == 0) {
         unanswered++;
