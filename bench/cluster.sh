@@ -244,13 +244,15 @@ counter_sum() { # prefix count port...
   awk -v p="$prefix" -v n="$n" -v ports="$*" \
     'BEGIN { k = split(ports, port, " ");
              for (i = 0; i < n; i++) printf "url = \"http://127.0.0.1:%s/counter/%s%d\"\n", port[i % k + 1], p, i }' >"$cfg"
-  curl -s --no-progress-meter --parallel --parallel-max 16 -K "$cfg" -w ' status=%{http_code}\n' |
+  # Parallel transfers interleave their output, but each body and each status is one write.
+  curl -s --no-progress-meter --parallel --parallel-max 16 -K "$cfg" -w '\nstatus=%{http_code}\n' |
+    grep -o '"value":[0-9]*\|status=[0-9]*' |
     awk -v n="$n" '
-      / status=200$/ && match($0, /"value":[0-9]+/) { s += substr($0, RSTART + 8, RLENGTH - 8); got++; next }
-      { sub(/.* status=/, ""); bad[$0]++ }
+      /^"value":/ { s += substr($0, 9); got++; next }
+      $0 != "status=200" { bad[$0]++ }
       END {
         if (got == n) { print s + 0; exit }
-        m = ""; for (b in bad) m = m " " bad[b] "x status " b
+        m = ""; for (b in bad) m = m " " bad[b] "x " b
         print "read " got + 0 " of " n " counters; failed:" m > "/dev/stderr"
         print -1
       }' || echo -1
