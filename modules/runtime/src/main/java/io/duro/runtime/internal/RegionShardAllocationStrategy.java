@@ -95,8 +95,14 @@ public final class RegionShardAllocationStrategy
     int limit = Math.max(1, Math.min(absoluteLimit, (int) (relativeLimit * total)));
     Map<ActorRef, String> regionOf = new LinkedHashMap<>();
     all.keySet().forEach(ref -> regionOf.put(ref, upRegion(ref)));
+    if (regionOf.containsValue(null)) {
+      // A shard region whose node is no longer an Up member (downed after a crash, or leaving):
+      // the coordinator hands its shards over when the region terminates. Asking it to hand
+      // them off now can never complete, and would hold those shards for the coordinator's
+      // hand-off timeout (1 min) before they are served again.
+      return NONE;
+    }
     Set<String> upRegions = new LinkedHashSet<>(regionOf.values());
-    upRegions.remove(null);
     List<String> homeward = new ArrayList<>();
     all.forEach(
         (ref, shards) -> {
