@@ -40,6 +40,11 @@ public final class TestNode implements AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
+  /** The node (for the testkit's own tests; not public API). */
+  DuroServer server() {
+    return server;
+  }
+
   private TestNode(DuroServer server) {
     this.server = server;
   }
