@@ -39,7 +39,7 @@ java $NODE_OPTS -jar "$JAR" --port "$PORT" --management-port $((PORT + 1)) \
   --data-dir "$WORK/data" --config "$WORK/bench.conf" \
   >"$WORK/node.log" 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT
+trap 'rc=$?; kill $PID 2>/dev/null; wait $PID 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"; exit $rc' EXIT
 for _ in $(seq 450); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/_duro/health" && break; sleep 0.2; done
 
 heap_used_mib() {
