@@ -68,12 +68,39 @@ record JdbcPools(HikariDataSource dataSource, ExecutorService executor) {
    * @throws SQLException the last failure when every attempt failed
    */
   void createTables(String... statements) throws SQLException {
+    retryingCreate(
+        () -> {
+          try (Connection c = dataSource.getConnection();
+              Statement s = c.createStatement()) {
+            for (String statement : statements) {
+              s.execute(statement);
+            }
+          }
+        });
+  }
+
+  /** Database work that may throw {@link SQLException}. */
+  @FunctionalInterface
+  interface SqlWork {
+    /**
+     * Runs the work.
+     *
+     * @throws SQLException when it failed
+     */
+    void run() throws SQLException;
+  }
+
+  /**
+   * Runs work that creates tables or rows other nodes may create at the same moment, tried again
+   * (up to {@link #CREATE_ATTEMPTS} times, 200 ms, 400 ms ... apart) when it fails.
+   *
+   * @param work the work; it must be safe to run again after a failure
+   * @throws SQLException the last failure when every attempt failed
+   */
+  static void retryingCreate(SqlWork work) throws SQLException {
     for (int attempt = 1; ; attempt++) {
-      try (Connection c = dataSource.getConnection();
-          Statement s = c.createStatement()) {
-        for (String statement : statements) {
-          s.execute(statement);
-        }
+      try {
+        work.run();
         return;
       } catch (SQLException e) {
         if (attempt >= CREATE_ATTEMPTS) {

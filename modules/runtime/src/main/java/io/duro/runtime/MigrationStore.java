@@ -197,24 +197,8 @@ public final class MigrationStore {
       Placement.createTable(c);
       c.setAutoCommit(false);
       try {
-        int placements;
-        try (PreparedStatement p = c.prepareStatement(
-            "DELETE FROM duro_placement WHERE namespace = ? AND object_id IN (SELECT object_id"
-                + " FROM duro_placement WHERE namespace = ? ORDER BY object_id LIMIT ?)")) {
-          p.setString(1, key);
-          p.setString(2, key);
-          p.setInt(3, batchSize);
-          placements = p.executeUpdate();
-        }
-        int alarms;
-        try (PreparedStatement p = c.prepareStatement(
-            "DELETE FROM duro_alarm WHERE namespace = ? AND object_id IN (SELECT object_id FROM"
-                + " duro_alarm WHERE namespace = ? ORDER BY object_id LIMIT ?)")) {
-          p.setString(1, key);
-          p.setString(2, key);
-          p.setInt(3, batchSize);
-          alarms = p.executeUpdate();
-        }
+        int placements = deleteFirstObjects(c, "duro_placement", key, batchSize);
+        int alarms = deleteFirstObjects(c, "duro_alarm", key, batchSize);
         List<String> objects = persistenceIds(c, "\"event_journal\"", pattern, batchSize);
         int events = deleteAll(c, "\"event_journal\"", objects);
         int snapshots = deleteAll(c, "\"snapshot\"", objects);
@@ -244,6 +228,19 @@ public final class MigrationStore {
         c.rollback();
         throw e;
       }
+    }
+  }
+
+  /** Deletes the rows of a namespace's first {@code limit} objects from a per-object table. */
+  private static int deleteFirstObjects(Connection c, String table, String key, int limit)
+      throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table
+        + " WHERE namespace = ? AND object_id IN (SELECT object_id FROM " + table
+        + " WHERE namespace = ? ORDER BY object_id LIMIT ?)")) {
+      p.setString(1, key);
+      p.setString(2, key);
+      p.setInt(3, limit);
+      return p.executeUpdate();
     }
   }
 
@@ -303,43 +300,34 @@ public final class MigrationStore {
 
   /** Creates the tables and the lock row; retried, because nodes may start together. */
   private static void createTables(Connection c) throws SQLException {
-    for (int attempt = 1; ; attempt++) {
-      try (Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE IF NOT EXISTS duro_migration_lock (id INT NOT NULL PRIMARY KEY)");
-        s.execute("CREATE TABLE IF NOT EXISTS duro_migration ("
-            + "app VARCHAR(64) NOT NULL, seq_no INT NOT NULL, tag VARCHAR(255) NOT NULL, "
-            + "definition VARCHAR(100000) NOT NULL, applied_at BIGINT NOT NULL, "
-            + "applied_by VARCHAR(255) NOT NULL, "
-            + "PRIMARY KEY (app, seq_no), UNIQUE (app, tag))");
-        s.execute("CREATE TABLE IF NOT EXISTS duro_namespace ("
-            + "namespace_key VARCHAR(255) NOT NULL PRIMARY KEY, app VARCHAR(64) NOT NULL, "
-            + "class_name VARCHAR(255) NOT NULL, status VARCHAR(16) NOT NULL, "
-            + "tag VARCHAR(255) NOT NULL, updated_at BIGINT NOT NULL, "
-            + "deleted_objects BIGINT DEFAULT 0 NOT NULL, "
-            + "deleted_events BIGINT DEFAULT 0 NOT NULL, "
-            + "deleted_snapshots BIGINT DEFAULT 0 NOT NULL, "
-            + "deleted_alarms BIGINT DEFAULT 0 NOT NULL)");
-        boolean present;
-        try (ResultSet rs = s.executeQuery("SELECT id FROM duro_migration_lock WHERE id = 1")) {
-          present = rs.next();
-        }
-        if (!present) {
-          s.execute("INSERT INTO duro_migration_lock (id) VALUES (1)");
-        }
-        return;
-      } catch (SQLException e) {
-        // Another node created a table or the lock row at the same moment: look again.
-        if (attempt >= 5) {
-          throw e;
-        }
-        try {
-          Thread.sleep(200L * attempt);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-      }
-    }
+    // Another node may create a table or the lock row at the same moment: then look again.
+    JdbcPools.retryingCreate(
+        () -> {
+          try (Statement s = c.createStatement()) {
+            s.execute(
+                "CREATE TABLE IF NOT EXISTS duro_migration_lock (id INT NOT NULL PRIMARY KEY)");
+            s.execute("CREATE TABLE IF NOT EXISTS duro_migration ("
+                + "app VARCHAR(64) NOT NULL, seq_no INT NOT NULL, tag VARCHAR(255) NOT NULL, "
+                + "definition VARCHAR(100000) NOT NULL, applied_at BIGINT NOT NULL, "
+                + "applied_by VARCHAR(255) NOT NULL, "
+                + "PRIMARY KEY (app, seq_no), UNIQUE (app, tag))");
+            s.execute("CREATE TABLE IF NOT EXISTS duro_namespace ("
+                + "namespace_key VARCHAR(255) NOT NULL PRIMARY KEY, app VARCHAR(64) NOT NULL, "
+                + "class_name VARCHAR(255) NOT NULL, status VARCHAR(16) NOT NULL, "
+                + "tag VARCHAR(255) NOT NULL, updated_at BIGINT NOT NULL, "
+                + "deleted_objects BIGINT DEFAULT 0 NOT NULL, "
+                + "deleted_events BIGINT DEFAULT 0 NOT NULL, "
+                + "deleted_snapshots BIGINT DEFAULT 0 NOT NULL, "
+                + "deleted_alarms BIGINT DEFAULT 0 NOT NULL)");
+            boolean present;
+            try (ResultSet rs = s.executeQuery("SELECT id FROM duro_migration_lock WHERE id = 1")) {
+              present = rs.next();
+            }
+            if (!present) {
+              s.execute("INSERT INTO duro_migration_lock (id) VALUES (1)");
+            }
+          }
+        });
   }
 
   private static List<Applied> applied(Connection c, String app) throws SQLException {

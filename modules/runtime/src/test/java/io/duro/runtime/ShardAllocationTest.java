@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.duro.runtime.internal.CborSerializable;
 import io.duro.runtime.internal.RegionMessageExtractor;
 import io.duro.runtime.internal.RegionShardAllocationStrategy;
+import io.duro.runtime.internal.ShardRegions;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -82,7 +83,7 @@ class ShardAllocationTest {
         }
         Thread.sleep(100);
       }
-      awaitRegions(old, 2); // both shard regions registered with the coordinator
+      ShardRegions.await(old, KEY, 2, Duration.ofSeconds(30)); // both regions registered
       // Sent through the old node (where the coordinator runs, as the oldest member).
       ClusterSharding sharding = ClusterSharding.get(old);
       for (String region : new String[] {"local", "elsewhere"}) {
@@ -155,35 +156,6 @@ class ShardAllocationTest {
 
   private static scala.collection.immutable.IndexedSeq<String> shards(String... ids) {
     return scala.jdk.javaapi.CollectionConverters.asScala(java.util.List.of(ids)).toIndexedSeq();
-  }
-
-  /**
-   * Waits until the coordinator knows {@code count} shard regions: a member that is Up may not
-   * have registered its region yet, and shards allocated before that cannot go to it.
-   */
-  private static void awaitRegions(ActorSystem<?> system, int count) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      org.apache.pekko.cluster.sharding.ShardRegion.ClusterShardingStats stats =
-          org.apache.pekko.actor.typed.javadsl.AskPattern
-              .<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
-                  org.apache.pekko.cluster.sharding.ShardRegion.ClusterShardingStats>ask(
-                  ClusterSharding.get(system).shardState(),
-                  replyTo ->
-                      new org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats(
-                          KEY, Duration.ofSeconds(3), replyTo),
-                  Duration.ofSeconds(5),
-                  system.scheduler())
-              .toCompletableFuture()
-              .get(10, TimeUnit.SECONDS);
-      if (stats.getRegions().size() >= count) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the coordinator knows only " + stats.getRegions().keySet());
-      }
-      Thread.sleep(200);
-    }
   }
 
   private static int upCount(ActorSystem<?> system) {

@@ -11,6 +11,8 @@ import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.runtime.Application;
 import io.duro.runtime.ObjectBinding;
+import io.duro.runtime.internal.ObjectCommand;
+import io.duro.runtime.internal.ShardRegions;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -76,37 +79,16 @@ class PlacementTest {
    * rebalance, which is the documented fallback, not what these tests are about.
    */
   private static void awaitShardRegions(int count) throws Exception {
-    var system = nodes.get(0).server().system();
-    var key =
-        org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey.create(
-            io.duro.runtime.internal.ObjectCommand.class,
-            "duro-"
-                + nodes.get(0).server().runtime().application().bindings().get(0).namespaceKey());
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      org.apache.pekko.cluster.sharding.ShardRegion.ClusterShardingStats stats =
-          org.apache.pekko.actor.typed.javadsl.AskPattern
-              .<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
-                  org.apache.pekko.cluster.sharding.ShardRegion.ClusterShardingStats>ask(
-                  org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(system)
-                      .shardState(),
-                  replyTo ->
-                      new org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats(
-                          key, Duration.ofSeconds(3), replyTo),
-                  Duration.ofSeconds(5),
-                  system.scheduler())
-              .toCompletableFuture()
-              .get(10, TimeUnit.SECONDS);
-      if (stats.getRegions().size() >= count) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the coordinator knows " + stats.getRegions().size()
-            + " shard regions, not " + count);
-      }
-      Thread.sleep(100);
-    }
+    var server = nodes.get(0).server();
+    ShardRegions.await(
+        server.system(),
+        EntityTypeKey.create(
+            ObjectCommand.class,
+            "duro-" + server.runtime().application().bindings().get(0).namespaceKey()),
+        count,
+        Duration.ofSeconds(30));
   }
+
 
   private static TestNode startB(TestNode seed) {
     return TestNode.start(dataDir, APP, settings("b", List.of(seed.clusterAddress())));
