@@ -8,7 +8,8 @@
 # Environment (all optional):
 #   BENCH_CASES="throughput failover"
 #   BENCH_DURATION=20        seconds measured (throughput)
-#   BENCH_WARMUP=5           seconds of warm-up with the same connections (throughput)
+#   BENCH_WARMUP=60          seconds of warm-up with the same connections (throughput); three
+#                            JVMs sharing 2 cores keep compiling for about a minute
 #   BENCH_CONNECTIONS=64     connections in all; with 3 nodes split over the 3 gateways (22+21+21)
 #   BENCH_OBJECTS=10000      objects of the spread increments (throughput)
 #   BENCH_NODE_OPTS="-Xmx512m"   JVM options of every node
@@ -27,7 +28,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/bench"
 CASES="${BENCH_CASES:-throughput failover}"
 DURATION="${BENCH_DURATION:-20}"
-WARMUP="${BENCH_WARMUP:-5}"
+WARMUP="${BENCH_WARMUP:-60}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 OBJECTS="${BENCH_OBJECTS:-10000}"
 NODE_OPTS="${BENCH_NODE_OPTS:--Xmx512m}"
