@@ -13,8 +13,12 @@ WORK="$(mktemp -d /tmp/duro-jmh.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
 cd "$ROOT"
-mvn -B -q -o package -DskipTests -pl modules/storage -am >&2
-mvn -B -q -o dependency:build-classpath -pl modules/storage -Dmdep.outputFile="$WORK/cp.txt" >&2
+# One invocation: the storage module's classpath then names duro-api in this reactor (built
+# here), not an installed artifact (the build never installs). The api module writes its own
+# classpath to the same file first; the storage module's, written last, is the one kept.
+mvn -B -q package -DskipTests -pl modules/storage -am \
+  org.apache.maven.plugins:maven-dependency-plugin:3.6.1:build-classpath \
+  -Dmdep.outputFile="$WORK/cp.txt" >&2
 
 jar_of() { # group artifact version
   local f="$M2/$(tr . / <<<"$1")/$2/$3/$2-$3.jar"
