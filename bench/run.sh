@@ -7,6 +7,9 @@
 # Environment (all optional):
 #   BENCH_DURATION=20        seconds measured per case
 #   BENCH_WARMUP=5           seconds of warm-up per case (same connections, not measured)
+#   BENCH_NODE_WARMUP=30     seconds of mixed load (hot writes, hot reads, spread writes on
+#                            objects the cases do not use) after each node start, before its
+#                            first case: a fresh JVM compiles its hot paths for tens of seconds
 #   BENCH_CONNECTIONS="1 16 64"
 #   BENCH_CASES="baseline hot-inc hot-get spread-inc spread-cold new-objects"
 #   BENCH_OBJECTS=10000      objects of the spread cases
@@ -23,6 +26,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/bench"
 DURATION="${BENCH_DURATION:-20}"
 WARMUP="${BENCH_WARMUP:-5}"
+NODE_WARMUP="${BENCH_NODE_WARMUP:-30}"
 CONNECTIONS="${BENCH_CONNECTIONS:-1 16 64}"
 CASES="${BENCH_CASES:-baseline hot-inc hot-get spread-inc spread-cold new-objects}"
 OBJECTS="${BENCH_OBJECTS:-10000}"
@@ -35,7 +39,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --jar) JAR="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -147,6 +151,17 @@ run_wrk() {
   local threads=$((conns < 2 ? conns : 2))
   env "$@" wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency \
     -s "$BENCH/duro.lua" "http://127.0.0.1:$PORT" | grep '^RESULT'
+}
+
+# Mixed load on a freshly started node, before its first case. Without it the first cases of a
+# node measured the JIT: a JFR recording of hot-inc at 16 connections right after the start showed
+# the C2 compiler threads using a third of the machine.
+warm_node() { # spread-prefix
+  [ "$NODE_WARMUP" -gt 0 ] || return 0
+  local third=$(((NODE_WARMUP + 2) / 3))
+  run_wrk 16 "$third" BENCH_MODE=post BENCH_PATH=/counter/node-warm/increment >/dev/null
+  run_wrk 16 "$third" BENCH_MODE=get BENCH_PATH=/counter/node-warm >/dev/null
+  run_wrk 16 "$third" BENCH_MODE=spread BENCH_PREFIX="$1" BENCH_OBJECTS="$OBJECTS" >/dev/null
 }
 
 field() { # RESULT-line key
@@ -291,6 +306,7 @@ measure_baseline() { # connections
 if has_case hot-inc || has_case hot-get || has_case spread-inc || has_case new-objects; then
   echo "node: default idle timeout (120 s)" >&2
   start_node warm "# idle-timeout left at its default, 120s: objects stay in memory"
+  warm_node xw
   for c in $CONNECTIONS; do
     measure_baseline "$c"
     if has_case hot-inc; then
@@ -341,6 +357,7 @@ fi
 if has_case spread-cold; then
   echo "node: idle timeout $COLD_IDLE (spread-cold)" >&2
   start_node cold "duro.runtime.idle-timeout = $COLD_IDLE"
+  warm_node xc
   for c in $CONNECTIONS; do
     measure_baseline "$c"
     before="$(counter_sum c "$OBJECTS")"
@@ -360,7 +377,7 @@ fi
 {
   echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(java -version 2>&1 | head -1);" \
     "journal: $([ "$JOURNAL" = postgres ] && echo "PostgreSQL $(pg 'show server_version') on $PG_HOST:$PG_PORT (synchronous_commit $(pg 'show synchronous_commit'), fsync $(pg 'show fsync'))" || echo "embedded H2 file (WRITE_DELAY=0)");" \
-    "${WARMUP}s warm-up + ${DURATION}s per case; spread cases over $OBJECTS objects;" \
+    "${NODE_WARMUP}s of mixed load after each node start, then ${WARMUP}s warm-up + ${DURATION}s per case; spread cases over $OBJECTS objects;" \
     "spread-inc with the default idle timeout (120 s, objects warm), spread-cold with" \
     "duro.runtime.idle-timeout = $COLD_IDLE. Latencies in ms; threads = the server's highest live" \
     "thread count during the case; errors = non-2xx + socket errors; × baseline = req/s over the" \
