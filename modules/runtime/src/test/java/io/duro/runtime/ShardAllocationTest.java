@@ -7,7 +7,6 @@ import com.typesafe.config.ConfigFactory;
 import io.duro.runtime.internal.CborSerializable;
 import io.duro.runtime.internal.RegionMessageExtractor;
 import io.duro.runtime.internal.RegionShardAllocationStrategy;
-import io.duro.runtime.internal.ShardRegions;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;

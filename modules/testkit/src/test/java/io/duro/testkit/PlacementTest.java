@@ -11,8 +11,7 @@ import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.runtime.Application;
 import io.duro.runtime.ObjectBinding;
-import io.duro.runtime.internal.ObjectCommand;
-import io.duro.runtime.internal.ShardRegions;
+import io.duro.runtime.ShardRegions;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,7 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -81,13 +79,10 @@ class PlacementTest {
   private static void awaitShardRegions(int count) throws Exception {
     var server = nodes.get(0).server();
     ShardRegions.await(
-        server.system(),
-        EntityTypeKey.create(
-            ObjectCommand.class,
-            "duro-" + server.runtime().application().bindings().get(0).namespaceKey()),
-        count,
+        server.system(), server.runtime().application().bindings().get(0), count,
         Duration.ofSeconds(30));
   }
+
 
 
   private static TestNode startB(TestNode seed) {

@@ -1,5 +1,6 @@
-package io.duro.runtime.internal;
+package io.duro.runtime;
 
+import io.duro.runtime.internal.ObjectCommand;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -38,6 +39,26 @@ public final class ShardRegions {
             timeout.plus(Duration.ofSeconds(2)),
             system.scheduler())
         .thenApplyAsync(stats -> stats.getRegions().size(), Runnable::run);
+  }
+
+  /**
+   * Waits (blocking the calling thread, for tests and tools) until {@code count} shard regions of
+   * a binding's objects are registered.
+   *
+   * @param system a node's actor system
+   * @param binding the binding
+   * @param count the regions expected
+   * @param within how long to wait
+   * @throws InterruptedException when interrupted
+   * @throws TimeoutException when fewer regions were known at the end, with their number
+   */
+  public static void await(ActorSystem<?> system, ObjectBinding binding, int count, Duration within)
+      throws InterruptedException, TimeoutException {
+    await(
+        system,
+        EntityTypeKey.create(ObjectCommand.class, "duro-" + binding.namespaceKey()),
+        count,
+        within);
   }
 
   /**
