@@ -105,8 +105,7 @@ public final class DuroRuntime {
             ? shardingConfig.getInt("least-shard-allocation-strategy.rebalance-absolute-limit")
             : shardingConfig.getInt("least-shard-allocation-strategy.max-simultaneous-rebalance");
     for (ObjectBinding b : application.bindings()) {
-      EntityTypeKey<ObjectCommand> key =
-          EntityTypeKey.create(ObjectCommand.class, "duro-" + b.namespaceKey());
+      EntityTypeKey<ObjectCommand> key = ObjectClient.typeKey(b.namespaceKey());
       bound.put(b.name(), new Bound(b, new NamespaceIds(b.namespaceKey()), key));
     }
     for (Bound b : bound.values()) {

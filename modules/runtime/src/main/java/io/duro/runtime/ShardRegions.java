@@ -1,6 +1,6 @@
 package io.duro.runtime;
 
-import io.duro.runtime.internal.ObjectCommand;
+import io.duro.runtime.internal.ObjectClient;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -54,11 +54,7 @@ public final class ShardRegions {
    */
   public static void await(ActorSystem<?> system, ObjectBinding binding, int count, Duration within)
       throws InterruptedException, TimeoutException {
-    await(
-        system,
-        EntityTypeKey.create(ObjectCommand.class, "duro-" + binding.namespaceKey()),
-        count,
-        within);
+    await(system, ObjectClient.typeKey(binding.namespaceKey()), count, within);
   }
 
   /**

@@ -25,6 +25,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  */
 public final class ObjectClient {
 
+  private static final String TYPE_PREFIX = "duro-";
+
   private final ClusterSharding sharding;
   private final Duration askTimeout;
   private final java.util.Map<String, EntityTypeKey<ObjectCommand>> keys =
@@ -90,9 +92,19 @@ public final class ObjectClient {
     return placement.entityId(namespaceKeyOf(key), objectId, locationHint);
   }
 
-  /** The namespace key of an entity type named {@code duro-<namespace key>}. */
+  /**
+   * The sharding entity type of a namespace's objects, named {@code duro-<namespace key>}.
+   *
+   * @param namespaceKey the namespace key
+   * @return the entity type key
+   */
+  public static EntityTypeKey<ObjectCommand> typeKey(String namespaceKey) {
+    return EntityTypeKey.create(ObjectCommand.class, TYPE_PREFIX + namespaceKey);
+  }
+
+  /** The namespace key of an entity type made by {@link #typeKey}. */
   static String namespaceKeyOf(EntityTypeKey<ObjectCommand> key) {
-    return key.name().substring("duro-".length());
+    return key.name().substring(TYPE_PREFIX.length());
   }
 
   private CompletionStage<Response> sendOnce(
@@ -147,7 +159,7 @@ public final class ObjectClient {
       boolean wasClean) {
     EntityTypeKey<ObjectCommand> key =
         keys.computeIfAbsent(
-            namespaceKey, ns -> EntityTypeKey.create(ObjectCommand.class, "duro-" + ns));
+            namespaceKey, ObjectClient::typeKey);
     EntityRef<ObjectCommand> ref = sharding.entityRefFor(key, entityId);
     CompletableFuture<Boolean> result = new CompletableFuture<>();
     ref.<ObjectReply>ask(

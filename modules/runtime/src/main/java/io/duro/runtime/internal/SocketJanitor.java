@@ -13,7 +13,6 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
@@ -91,7 +90,7 @@ public final class SocketJanitor {
                                 Duration.ofSeconds(5),
                                 replyTo ->
                                     new GetShardRegionState(
-                                        EntityTypeKey.create(ObjectCommand.class, "duro-" + ns),
+                                        ObjectClient.typeKey(ns),
                                         replyTo),
                                 (state, error) -> {
                                   if (state == null) {
