@@ -16,6 +16,8 @@
 #   BENCH_COLD_IDLE=1s       duro.runtime.idle-timeout of the spread-cold node
 #   BENCH_NODE_OPTS="-Xmx2g" JVM options of the node
 #   BENCH_JFR_DIR=DIR        record a JFR profile of the node during each measured case
+#   BENCH_JFR_SETTINGS=profile  its JFR settings (a name or a .jfc file, e.g. one with a higher
+#                            jdk.ObjectAllocationSample throttle for allocation profiles)
 #   BENCH_JOURNAL=h2         h2 (embedded, the default) or postgres: the node's journal is then a
 #                            fresh database on the local PostgreSQL server (BENCH_PG_HOST,
 #                            BENCH_PG_PORT, BENCH_PG_USER: 127.0.0.1, 5432, postgres; trust
@@ -200,7 +202,7 @@ measure() {
   local sampler=$!
   if [ -n "${BENCH_JFR_DIR:-}" ] && [ "$name" != baseline ]; then
     mkdir -p "$BENCH_JFR_DIR"
-    jcmd "$SERVER_PID" JFR.start name="$name-$conns" settings=profile \
+    jcmd "$SERVER_PID" JFR.start name="$name-$conns" settings="${BENCH_JFR_SETTINGS:-profile}" \
       filename="$BENCH_JFR_DIR/$name-$conns.jfr" >/dev/null
   fi
   local cpu0

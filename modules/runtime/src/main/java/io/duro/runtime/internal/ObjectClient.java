@@ -35,6 +35,20 @@ public final class ObjectClient {
   private final Placement placement;
 
   /**
+   * Entity references handed out before, by entity type and entity ID: making one URL-encodes the
+   * ID into a path and copies strings, a cost per request that a reference (immutable, bound to
+   * this node's shard region) does not need to pay twice. Cleared when full.
+   */
+  private final java.util.Map<String, java.util.Map<String, EntityRef<ObjectCommand>>> refs =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final java.util.concurrent.atomic.AtomicInteger rememberedRefs =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** At most this many references are kept; see {@link #refs}. */
+  static final int MAX_REMEMBERED_REFS = 20_000;
+
+  /**
    * Creates the client.
    *
    * @param sharding the node's sharding
@@ -107,12 +121,29 @@ public final class ObjectClient {
     return key.name().substring(TYPE_PREFIX.length());
   }
 
+  /** The reference to an entity, made once while {@link #refs} has room. */
+  EntityRef<ObjectCommand> entityRef(EntityTypeKey<ObjectCommand> key, String entityId) {
+    java.util.Map<String, EntityRef<ObjectCommand>> ofType =
+        refs.computeIfAbsent(key.name(), k -> new java.util.concurrent.ConcurrentHashMap<>());
+    EntityRef<ObjectCommand> ref = ofType.get(entityId);
+    if (ref == null) {
+      ref = sharding.entityRefFor(key, entityId);
+      if (rememberedRefs.get() >= MAX_REMEMBERED_REFS) {
+        refs.clear();
+        rememberedRefs.set(0);
+      } else if (ofType.putIfAbsent(entityId, ref) == null) {
+        rememberedRefs.incrementAndGet();
+      }
+    }
+    return ref;
+  }
+
   private CompletionStage<Response> sendOnce(
       EntityTypeKey<ObjectCommand> key,
       String entityId,
       DurableObjectId objectId,
       Request request) {
-    EntityRef<ObjectCommand> ref = sharding.entityRefFor(key, entityId);
+    EntityRef<ObjectCommand> ref = entityRef(key, entityId);
     String name = objectId.name().orElse(null);
     WireRequest.Req wire = WireRequest.Req.of(request);
     CompletableFuture<Response> result = new CompletableFuture<>();
@@ -160,7 +191,7 @@ public final class ObjectClient {
     EntityTypeKey<ObjectCommand> key =
         keys.computeIfAbsent(
             namespaceKey, ObjectClient::typeKey);
-    EntityRef<ObjectCommand> ref = sharding.entityRefFor(key, entityId);
+    EntityRef<ObjectCommand> ref = entityRef(key, entityId);
     CompletableFuture<Boolean> result = new CompletableFuture<>();
     ref.<ObjectReply>ask(
             replyTo ->
