@@ -296,7 +296,7 @@ public final class DuroRuntime {
    * sequence's progress with a commit of its own each time its cache is used up, and with {@code
    * WRITE_DELAY=0} every commit writes a new chunk of the file: with 32, one journal commit in
    * about every 32 rows was doubled, which cost a third of H2's time per row for writes spread
-   * over many objects (docs/benchmarks.md, "The embedded journal's identity cache"). The only
+   * over many objects (docs/benchmarks.md, "Evening runs"). The only
    * effect on data: a process crash leaves a gap of at most that many numbers in {@code
    * ordering}, which nothing in Duro reads and which Pekko Persistence Query already tolerates
    * (gaps come from rolled-back inserts too). Runs at every start; a no-op when already set. Not

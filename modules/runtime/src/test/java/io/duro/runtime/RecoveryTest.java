@@ -62,10 +62,48 @@ class RecoveryTest {
     }
   }
 
+  @Test
+  void embeddedJournalNumbersRowsFromALargeIdentityCacheAndNeverReusesANumberAfterARestart()
+      throws Exception {
+    String objectId;
+    try (RuntimeFixture node = RuntimeFixture.start(dataDir, "", APP)) {
+      Stub stub = node.runtime.namespace("probe").getByName("numbered");
+      objectId = stub.id().toString();
+      call(stub, "/increment");
+      call(stub, "/increment");
+    }
+    assertEquals(
+        DuroRuntime.EMBEDDED_ORDERING_CACHE,
+        queryLong(
+            "SELECT IDENTITY_CACHE FROM INFORMATION_SCHEMA.COLUMNS"
+                + " WHERE TABLE_NAME = 'event_journal' AND COLUMN_NAME = 'ordering'"));
+    try (RuntimeFixture node = RuntimeFixture.start(dataDir, "", APP)) {
+      Stub stub = node.runtime.namespace("probe").getByName("numbered");
+      assertEquals("{\"value\":3}", call(stub, "/increment").text());
+    }
+    // The row written after the restart got a number above every row written before it.
+    String rows = "FROM \"event_journal\" WHERE \"persistence_id\" LIKE '%" + objectId + "'";
+    long events = queryLong("SELECT COUNT(*) " + rows);
+    assertTrue(events >= 2, "events of the object: " + events);
+    assertEquals(
+        queryLong("SELECT MAX(\"ordering\") " + rows),
+        queryLong(
+            "SELECT \"ordering\" "
+                + rows
+                + " AND \"sequence_number\" = (SELECT MAX(\"sequence_number\") "
+                + rows
+                + ")"));
+    assertEquals(events, queryLong("SELECT COUNT(DISTINCT \"ordering\") " + rows));
+  }
+
   private long snapshotRows() throws Exception {
+    return queryLong("SELECT COUNT(*) FROM \"snapshot\"");
+  }
+
+  private long queryLong(String sql) throws Exception {
     String url = "jdbc:h2:file:" + dataDir.resolve("duro") + ";DB_CLOSE_ON_EXIT=FALSE";
     try (Connection c = DriverManager.getConnection(url, "duro", "");
-        ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM \"snapshot\"")) {
+        ResultSet rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }

@@ -1,0 +1,106 @@
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Random;
+import java.util.UUID;
+
+/**
+ * Cost of writing journal rows into the embedded H2 database, without the node: the table and
+ * indexes of Pekko Persistence JDBC's H2 schema, rows shaped like Duro's (a 76-character
+ * persistence ID, a 60-byte event), inserted in batches of {@code batch} rows per commit over
+ * {@code objects} persistence IDs, with WRITE_DELAY=0 as the node uses. Prints microseconds per
+ * row and per commit for three 5-second rounds after 20 rows per object were written.
+ *
+ * <p>Run as a single-file program with H2 on the class path (bench/h2-journal-rows.sh does):
+ * {@code java -cp h2.jar JournalRows.java SCHEMA BATCH OBJECTS}, SCHEMA one of
+ *
+ * <ul>
+ *   <li>{@code plugin}: the schema as the plugin ships it (identity cache: H2's default, 32);
+ *   <li>{@code duro}: the same after Duro's start-up change, the identity cache set to 10,000.
+ * </ul>
+ */
+public class JournalRows {
+  public static void main(String[] args) throws Exception {
+    String schema = args[0];
+    int batch = Integer.parseInt(args[1]);
+    int objects = Integer.parseInt(args[2]);
+    Path dir = Files.createTempDirectory("duro-h2rows");
+    String url = "jdbc:h2:file:" + dir + "/db;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+      Statement s = c.createStatement();
+      s.execute(
+          "CREATE TABLE \"event_journal\" (\"ordering\" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,"
+              + " \"deleted\" BOOLEAN DEFAULT false NOT NULL, \"persistence_id\" VARCHAR(255) NOT"
+              + " NULL, \"sequence_number\" BIGINT NOT NULL, \"writer\" VARCHAR NOT NULL,"
+              + " \"write_timestamp\" BIGINT NOT NULL, \"adapter_manifest\" VARCHAR NOT NULL,"
+              + " \"event_payload\" BLOB NOT NULL, \"event_ser_id\" INTEGER NOT NULL,"
+              + " \"event_ser_manifest\" VARCHAR NOT NULL, \"meta_payload\" BLOB, \"meta_ser_id\""
+              + " INTEGER, \"meta_ser_manifest\" VARCHAR, PRIMARY KEY(\"persistence_id\","
+              + " \"sequence_number\"))");
+      s.execute(
+          "CREATE UNIQUE INDEX \"event_journal_ordering_idx\" on \"event_journal\""
+              + " (\"ordering\")");
+      if (schema.equals("duro")) {
+        s.execute("ALTER TABLE \"event_journal\" ALTER COLUMN \"ordering\" SET CACHE 10000");
+      } else if (!schema.equals("plugin")) {
+        throw new IllegalArgumentException("schema must be plugin or duro, not " + schema);
+      }
+      c.setAutoCommit(false);
+      PreparedStatement insert =
+          c.prepareStatement(
+              "insert into \"event_journal\" (\"deleted\", \"persistence_id\","
+                  + " \"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\","
+                  + " \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") values"
+                  + " (?,?,?,?,?,?,?,?,?)");
+      long[] seq = new long[objects];
+      Random random = new Random(1);
+      byte[] payload = new byte[60];
+      random.nextBytes(payload);
+      String writer = UUID.randomUUID().toString();
+      for (int round = 0; round < 20; round++) {
+        for (int i = 0; i < objects; i++) {
+          add(insert, i, ++seq[i], writer, payload);
+        }
+        insert.executeBatch();
+        c.commit();
+      }
+      for (int round = 0; round < 3; round++) {
+        long start = System.nanoTime();
+        long end = start + 5_000_000_000L;
+        int rows = 0;
+        while (System.nanoTime() < end) {
+          for (int k = 0; k < batch; k++) {
+            int i = random.nextInt(objects);
+            add(insert, i, ++seq[i], writer, payload);
+            rows++;
+          }
+          insert.executeBatch();
+          c.commit();
+        }
+        double perRow = (System.nanoTime() - start) / 1000.0 / rows;
+        System.out.printf(
+            "schema=%s batch=%d objects=%d: %.1f us/row, %.1f us/commit%n",
+            schema, batch, objects, perRow, perRow * batch);
+      }
+    }
+  }
+
+  private static void add(
+      PreparedStatement insert, int object, long seqNr, String writer, byte[] payload)
+      throws SQLException {
+    insert.setBoolean(1, false);
+    insert.setString(2, "c0ffee01|" + String.format("%064x", object));
+    insert.setLong(3, seqNr);
+    insert.setString(4, writer);
+    insert.setLong(5, System.currentTimeMillis());
+    insert.setString(6, "");
+    insert.setBytes(7, payload);
+    insert.setInt(8, 33);
+    insert.setString(9, "T");
+    insert.addBatch();
+  }
+}
