@@ -30,6 +30,17 @@ public class JournalRows {
     int objects = Integer.parseInt(args[2]);
     Path dir = Files.createTempDirectory("duro-h2rows");
     String url = "jdbc:h2:file:" + dir + "/db;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    try {
+      run(url, schema, batch, objects);
+    } finally {
+      // H2 keeps the chunks of recent commits (45 s retention): gigabytes after one run.
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static void run(String url, String schema, int batch, int objects) throws Exception {
     try (Connection c = DriverManager.getConnection(url, "sa", "")) {
       Statement s = c.createStatement();
       s.execute(

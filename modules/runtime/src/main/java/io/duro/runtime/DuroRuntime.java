@@ -15,10 +15,7 @@ import io.duro.runtime.internal.RegionShardAllocationStrategy;
 import io.duro.runtime.internal.RetryPolicy;
 import io.duro.runtime.internal.UndeliveredRequests;
 import io.duro.storage.ValueCodec;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,7 +186,14 @@ public final class DuroRuntime {
       ActorSystem<?> system, Application application, java.time.Clock clock) {
     ClusterSettings cluster = ClusterSettings.from(system.settings().config());
     return createSchema(system, cluster.schemaAttempts())
-        .thenApply(done -> tuneEmbeddedJournal(system.settings().config()))
+        .thenApply(
+            done -> {
+              if (EmbeddedJournal.isEmbedded(system.settings().config())) {
+                EmbeddedJournal journal = EmbeddedJournal.start(system.settings().config());
+                system.getWhenTerminated().thenRun(journal::close);
+              }
+              return done;
+            })
         .thenCompose(done -> migrate(system, application))
         .thenCompose(
             migrated -> {
@@ -289,41 +293,6 @@ public final class DuroRuntime {
                             CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, Runnable::run))
                         .thenCompose(x -> createSchema(system, attempts - 1)));
   }
-
-  /**
-   * Sets the cache of the H2 journal's {@code ordering} identity column to {@value
-   * #EMBEDDED_ORDERING_CACHE} values (the plugin's schema leaves H2's default, 32). H2 records a
-   * sequence's progress with a commit of its own each time its cache is used up, and with {@code
-   * WRITE_DELAY=0} every commit writes a new chunk of the file: with 32, one journal commit in
-   * about every 32 rows was doubled, which cost a third of H2's time per row for writes spread
-   * over many objects (docs/benchmarks.md, "Evening runs"). The only
-   * effect on data: a process crash leaves a gap of at most that many numbers in {@code
-   * ordering}, which nothing in Duro reads and which Pekko Persistence Query already tolerates
-   * (gaps come from rolled-back inserts too). Runs at every start; a no-op when already set. Not
-   * done for PostgreSQL, whose sequences are not transactional.
-   */
-  private static Done tuneEmbeddedJournal(Config config) {
-    String db = "pekko-persistence-jdbc.shared-databases.duro.db";
-    if (!config.hasPath(db + ".url") || !config.getString(db + ".url").startsWith("jdbc:h2:")) {
-      return Done.getInstance();
-    }
-    try (Connection c =
-            DriverManager.getConnection(
-                config.getString(db + ".url"),
-                config.getString(db + ".user"),
-                config.getString(db + ".password"));
-        Statement s = c.createStatement()) {
-      s.execute(
-          "ALTER TABLE \"event_journal\" ALTER COLUMN \"ordering\" SET CACHE "
-              + EMBEDDED_ORDERING_CACHE);
-    } catch (SQLException e) {
-      throw new IllegalStateException("the embedded journal could not be tuned: " + e, e);
-    }
-    return Done.getInstance();
-  }
-
-  /** Identity values H2 hands out per commit of its sequence; see {@link #tuneEmbeddedJournal}. */
-  static final int EMBEDDED_ORDERING_CACHE = 10_000;
 
   private Env envFor(ObjectTurns caller) {
     return new EnvImpl(bound, name -> namespace(name, caller), application.vars());

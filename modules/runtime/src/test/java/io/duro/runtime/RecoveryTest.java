@@ -73,7 +73,7 @@ class RecoveryTest {
       call(stub, "/increment");
     }
     assertEquals(
-        DuroRuntime.EMBEDDED_ORDERING_CACHE,
+        EmbeddedJournal.ORDERING_CACHE,
         queryLong(
             "SELECT IDENTITY_CACHE FROM INFORMATION_SCHEMA.COLUMNS"
                 + " WHERE TABLE_NAME = 'event_journal' AND COLUMN_NAME = 'ordering'"));
