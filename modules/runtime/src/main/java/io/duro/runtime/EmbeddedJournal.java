@@ -35,8 +35,6 @@ final class EmbeddedJournal implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedJournal.class);
 
-  static final String DB = "pekko-persistence-jdbc.shared-databases.duro.db";
-
   /** Identity values H2 hands out per commit of its sequence; see {@link #tune}. */
   static final int ORDERING_CACHE = 10_000;
 
@@ -62,7 +60,8 @@ final class EmbeddedJournal implements AutoCloseable {
 
   /** Whether the node's journal is an embedded H2 file. */
   static boolean isEmbedded(Config config) {
-    return config.hasPath(DB + ".url") && config.getString(DB + ".url").startsWith("jdbc:h2:file:");
+    String url = JdbcPools.DB + ".url";
+    return config.hasPath(url) && config.getString(url).startsWith("jdbc:h2:file:");
   }
 
   /**
@@ -74,14 +73,14 @@ final class EmbeddedJournal implements AutoCloseable {
    * @throws IllegalStateException when the database cannot be opened or tuned
    */
   static EmbeddedJournal start(Config config) {
-    Connection c;
+    Connection c = null;
     MVStore store;
     try {
       c =
           DriverManager.getConnection(
-              config.getString(DB + ".url"),
-              config.getString(DB + ".user"),
-              config.getString(DB + ".password"));
+              config.getString(JdbcPools.DB + ".url"),
+              config.getString(JdbcPools.DB + ".user"),
+              config.getString(JdbcPools.DB + ".password"));
       tune(c);
       store =
           ((SessionLocal) c.unwrap(JdbcConnection.class).getSession())
@@ -89,6 +88,7 @@ final class EmbeddedJournal implements AutoCloseable {
               .getStore()
               .getMvStore();
     } catch (SQLException e) {
+      closeQuietly(c);
       throw new IllegalStateException("the embedded journal could not be tuned: " + e, e);
     }
     ScheduledExecutorService executor =
@@ -145,11 +145,20 @@ final class EmbeddedJournal implements AutoCloseable {
     executor.shutdownNow();
     try {
       executor.awaitTermination(5, TimeUnit.SECONDS);
-      connection.close();
-    } catch (SQLException e) {
-      log.debug("closing the housekeeping connection failed", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    closeQuietly(connection);
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (SQLException e) {
+      log.debug("closing the housekeeping connection failed", e);
     }
   }
 }

@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 record JdbcPools(HikariDataSource dataSource, ExecutorService executor) {
 
+  /** Where the configuration names the journal's database (URL, user, password, driver). */
+  static final String DB = "pekko-persistence-jdbc.shared-databases.duro.db";
+
   /**
    * Opens a pool on {@code pekko-persistence-jdbc.shared-databases.duro.db}.
    *
@@ -29,7 +32,7 @@ record JdbcPools(HikariDataSource dataSource, ExecutorService executor) {
    * @return the pool
    */
   static JdbcPools open(Config config, String name, int size) {
-    Config db = config.getConfig("pekko-persistence-jdbc.shared-databases.duro.db");
+    Config db = config.getConfig(DB);
     HikariConfig hikari = new HikariConfig();
     hikari.setJdbcUrl(db.getString("url"));
     hikari.setUsername(db.getString("user"));

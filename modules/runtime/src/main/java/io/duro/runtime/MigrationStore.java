@@ -37,7 +37,6 @@ import org.slf4j.LoggerFactory;
 public final class MigrationStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(MigrationStore.class);
-  private static final String DB = "pekko-persistence-jdbc.shared-databases.duro.db";
 
   private final String url;
   private final String user;
@@ -58,7 +57,7 @@ public final class MigrationStore {
    * @return the store (it opens a connection per call)
    */
   public static MigrationStore of(Config config) {
-    Config db = config.getConfig(DB);
+    Config db = config.getConfig(JdbcPools.DB);
     if (db.hasPath("driver")) {
       try {
         Class.forName(db.getString("driver"));
