@@ -1,6 +1,7 @@
 package io.duro.node;
 
 import com.typesafe.config.Config;
+import io.duro.runtime.EmbeddedJournal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks the node's data directory before the journal opens it, so that a missing, unwritable or
@@ -17,6 +20,8 @@ import java.time.Instant;
  * database file is gone, the node refuses to start.
  */
 final class DataDirectory {
+
+  private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
 
   static final String DATABASE_FILE = "duro.mv.db";
   static final String MARKER_FILE = "duro-node.json";
@@ -80,8 +85,10 @@ final class DataDirectory {
 
   /**
    * Opens and closes the embedded H2 journal once before the node starts, so that a corrupt or
-   * locked database file is reported at once (the connection pool would retry for 30 s). Does
-   * nothing when the journal is not an H2 file database.
+   * locked database file is reported at once (the connection pool would retry for 30 s). A file
+   * that was not closed cleanly is first recovered by a full scan (see {@link
+   * EmbeddedJournal#recoverIfNotClosedCleanly}), which the node logs. Does nothing when the
+   * journal is not an H2 file database.
    *
    * @param config the node's configuration
    * @param abs the data directory
@@ -97,6 +104,8 @@ final class DataDirectory {
     if (!url.startsWith("jdbc:h2:file:")) {
       return;
     }
+    EmbeddedJournal.recoverIfNotClosedCleanly(config)
+        .ifPresent(recovered -> log.warn("{}", recovered));
     try (Connection c =
         DriverManager.getConnection(url, db.getString("user"), db.getString("password"))) {
       c.createStatement().execute("SELECT 1");

@@ -85,6 +85,11 @@ final class MigrationsCommand {
           print(plan, out);
           return 0;
         }
+        // A journal left by kill -9 is recovered as a node's start would (the full scan changes
+        // no data: it makes the last commit the one H2 opens); otherwise a read-only open could
+        // show an older state.
+        io.duro.runtime.EmbeddedJournal.recoverIfNotClosedCleanly(config)
+            .ifPresent(recovered -> out.println("Note: " + recovered + "."));
         // Read-only, and never created: the dry run must not write.
         url = url + ";IFEXISTS=TRUE;ACCESS_MODE_DATA=r";
         config = ConfigFactory.parseMap(Map.of(JournalDatabase.DB + ".url", url))

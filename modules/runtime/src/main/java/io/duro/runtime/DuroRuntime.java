@@ -25,6 +25,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
@@ -185,12 +186,13 @@ public final class DuroRuntime {
   public static CompletionStage<DuroRuntime> start(
       ActorSystem<?> system, Application application, java.time.Clock clock) {
     ClusterSettings cluster = ClusterSettings.from(system.settings().config());
+    EmbeddedJournal.recoverIfNotClosedCleanly(system.settings().config())
+        .ifPresent(recovered -> system.log().warn(recovered));
     return createSchema(system, cluster.schemaAttempts())
         .thenApply(
             done -> {
               if (EmbeddedJournal.isEmbedded(system.settings().config())) {
-                EmbeddedJournal journal = EmbeddedJournal.start(system.settings().config());
-                system.getWhenTerminated().thenRun(journal::close);
+                closeAtShutdown(system, EmbeddedJournal.start(system.settings().config()));
               }
               return done;
             })
@@ -282,6 +284,24 @@ public final class DuroRuntime {
   }
 
   /** Creates the journal tables when missing; retried because nodes may start together. */
+  /**
+   * Shuts the embedded journal down once the node's objects have stopped (the last phase before
+   * the actor system terminates), so that its file is closed cleanly before the JVM exits.
+   */
+  private static void closeAtShutdown(ActorSystem<?> system, EmbeddedJournal journal) {
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "duro-close-embedded-journal",
+            () ->
+                CompletableFuture.supplyAsync(
+                    () -> {
+                      journal.close();
+                      return Done.getInstance();
+                    }));
+    system.getWhenTerminated().thenRun(journal::close);
+  }
+
   private static CompletionStage<Done> createSchema(ActorSystem<?> system, int attempts) {
     return SchemaUtils.createIfNotExists(system)
         .exceptionallyCompose(

@@ -1,15 +1,25 @@
 package io.duro.runtime;
 
 import com.typesafe.config.Config;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +39,20 @@ import org.slf4j.LoggerFactory;
  * are reused after {@link #RETENTION_MS} ms, H2's margin for the operating system to have
  * written newer chunks; the fsync every second keeps that margin safe (H2's default, 45 s,
  * assumes the OS writes its buffers within that time; at Duro's commit rate it meant gigabytes).
- * As a side effect a power loss is expected to lose at most about the last second of writes.
+ *
+ * <p>Recovery after a crash ({@link #recoverIfNotClosedCleanly}): H2 opens a file that was not
+ * closed cleanly by following the chain of chunks from its header, and that chain can break
+ * where a commit reused freed space (H2 2.5.252 records the previous chunk in the header it
+ * writes for such a commit). H2 then opens the newest chunk it can reach, an older state of the
+ * database, without error: in a test of 8 writers killed with {@code kill -9}, up to 32
+ * acknowledged commits were lost this way, with H2's default retention as with this class's.
+ * Before the database is opened, a file that was not closed cleanly is therefore opened by a
+ * full scan of its chunks (H2's recovery mode), which finds the last commit, and closed again.
+ * {@link #close} shuts the database down cleanly, so that a normal restart does not need it.
+ * The embedded journal is durable across process crashes; a power loss is not covered (freed
+ * chunks are overwritten two seconds after they were written): PostgreSQL is.
  */
-final class EmbeddedJournal implements AutoCloseable {
+public final class EmbeddedJournal implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedJournal.class);
 
@@ -50,8 +71,15 @@ final class EmbeddedJournal implements AutoCloseable {
   /** At most this many bytes of live pages rewritten per round. */
   static final int REWRITE_BYTES = 8 << 20;
 
+  /** Size of each of the two blocks that hold H2's file header. */
+  private static final int HEADER_BLOCK = 4096;
+
+  /** H2's suffix of the file behind a {@code jdbc:h2:file:} URL. */
+  static final String FILE_SUFFIX = ".mv.db";
+
   private final Connection connection;
   private final ScheduledExecutorService executor;
+  private boolean closed;
 
   private EmbeddedJournal(Connection connection, ScheduledExecutorService executor) {
     this.connection = connection;
@@ -63,6 +91,111 @@ final class EmbeddedJournal implements AutoCloseable {
     String url = JdbcPools.DB + ".url";
     return config.hasPath(url) && config.getString(url).startsWith("jdbc:h2:file:");
   }
+
+  /**
+   * Makes the last commit of an embedded journal that was not closed cleanly ({@code kill -9},
+   * a crash) the state H2 opens: scans the whole file for its newest complete chunk and closes it
+   * cleanly (see the class comment for why H2's own opening can miss it). Does nothing when the
+   * journal is not an embedded H2 file, when the file does not exist or was closed cleanly, or
+   * when it cannot be opened here (locked by a running node, corrupt): opening the database then
+   * reports that. Must run before anything opens the database.
+   *
+   * @param config the node's configuration
+   * @return what was recovered, for the log; empty when nothing was done
+   */
+  public static Optional<String> recoverIfNotClosedCleanly(Config config) {
+    if (!isEmbedded(config)) {
+      return Optional.empty();
+    }
+    Path file = file(config.getString(JdbcPools.DB + ".url"));
+    if (!Files.isRegularFile(file) || closedCleanly(file)) {
+      return Optional.empty();
+    }
+    long start = System.nanoTime();
+    long version;
+    try {
+      MVStore store = new MVStore.Builder().fileName(file.toString()).recoveryMode().open();
+      version = store.getCurrentVersion();
+      store.close();
+    } catch (RuntimeException e) {
+      log.debug("the full scan of {} was not possible; H2 opens it as it is", file, e);
+      return Optional.empty();
+    }
+    return Optional.of(
+        "the journal "
+            + file
+            + " was not closed cleanly: a full scan found its last commit (version "
+            + version
+            + ") in "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+            + " ms");
+  }
+
+  /** The file of a {@code jdbc:h2:file:} URL: its path up to the first setting, plus H2's suffix. */
+  static Path file(String url) {
+    String path = url.substring("jdbc:h2:file:".length());
+    int settings = path.indexOf(';');
+    if (settings >= 0) {
+      path = path.substring(0, settings);
+    }
+    if (path.startsWith("~")) {
+      path = System.getProperty("user.home") + path.substring(1);
+    }
+    return Path.of(path + FILE_SUFFIX);
+  }
+
+  /**
+   * Whether both copies of the file's header say it was closed cleanly and agree on its
+   * version, as H2 itself decides before it trusts the header.
+   */
+  static boolean closedCleanly(Path file) {
+    ByteBuffer blocks = ByteBuffer.allocate(2 * HEADER_BLOCK);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (blocks.hasRemaining() && channel.read(blocks) >= 0) {
+        // until both blocks are read or the file ends
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    if (blocks.hasRemaining()) {
+      return false;
+    }
+    byte[] bytes = blocks.array();
+    Map<String, String> first = header(bytes, 0);
+    Map<String, String> second = header(bytes, HEADER_BLOCK);
+    return first != null
+        && second != null
+        && "1".equals(first.get("clean"))
+        && "1".equals(second.get("clean"))
+        && first.get("version") != null
+        && first.get("version").equals(second.get("version"));
+  }
+
+  /**
+   * One block of H2's file header ({@code key:value,...,fletcher:checksum} and a newline) as its
+   * key/value map, or null when it does not parse or its checksum does not match.
+   */
+  private static Map<String, String> header(byte[] bytes, int offset) {
+    int end = offset;
+    while (end < offset + HEADER_BLOCK && bytes[end] != '\n') {
+      end++;
+    }
+    String line = new String(bytes, offset, end - offset, StandardCharsets.ISO_8859_1);
+    int checksum = line.lastIndexOf(",fletcher:");
+    if (checksum < 0) {
+      return null;
+    }
+    try {
+      int expected = (int) Long.parseLong(line.substring(checksum + ",fletcher:".length()), 16);
+      if (expected != DataUtils.getFletcher32(bytes, offset, checksum)) {
+        return null;
+      }
+      return DataUtils.parseMap(line.substring(0, checksum));
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
 
   /**
    * Opens the embedded journal's database, tunes it (see {@link #tune}) and starts its
@@ -139,14 +272,30 @@ final class EmbeddedJournal implements AutoCloseable {
     }
   }
 
-  /** Stops the housekeeping and closes its connection. */
+  /**
+   * Stops the housekeeping (its round in progress finishes: interrupting a thread in file I/O
+   * would close H2's file channel for every connection) and shuts the database down, which
+   * writes H2's clean-shutdown mark: connections still open fail from then on. Runs when the
+   * node shuts down, after its objects have stopped; a second call does nothing.
+   */
   @Override
-  public void close() {
-    executor.shutdownNow();
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    executor.shutdown();
     try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
+      if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+        log.warn("the journal's housekeeping did not finish within 30 s; shutting down anyway");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    try (Statement s = connection.createStatement()) {
+      s.execute("SHUTDOWN");
+    } catch (SQLException e) {
+      log.debug("shutting the embedded journal down failed (already closed?)", e);
     }
     closeQuietly(connection);
   }
