@@ -34,11 +34,13 @@ import org.slf4j.LoggerFactory;
  * acknowledged write survives {@code kill -9}), so without this class no chunk was ever freed
  * and the file grew by every commit: 2.7 GB after 90 s of spread increments
  * (docs/benchmarks.md, "The embedded journal's file size"). Every {@link #PERIOD_MS} ms this
- * class fsyncs the file, then rewrites the live pages of the sparsest chunks (at most {@link
- * #REWRITE_BYTES} per round, until chunks are {@link #TARGET_FILL_PERCENT} % live). Freed chunks
- * are reused after {@link #RETENTION_MS} ms, H2's margin for the operating system to have
- * written newer chunks; the fsync every second keeps that margin safe (H2's default, 45 s,
- * assumes the OS writes its buffers within that time; at Duro's commit rate it meant gigabytes).
+ * class rewrites the live pages of the sparsest chunks (at most {@link #REWRITE_BYTES} per round,
+ * until chunks are {@link #TARGET_FILL_PERCENT} % live), and fsyncs the file every {@link
+ * #SYNC_EVERY} rounds. Commits wait while a round rewrites (it holds H2's store lock), so rounds
+ * are small and frequent: 8 MB once a second held hot-inc's p99 at 33–60 ms, 2 MB every 250 ms
+ * at 15 ms, for the same file growth (docs/benchmarks.md, "Housekeeping rounds"). Freed chunks
+ * are reused after {@link #RETENTION_MS} ms (H2's default, 45 s, assumes the OS may take that
+ * long to write its buffers; at Duro's commit rate it meant gigabytes of file).
  *
  * <p>Recovery after a crash ({@link #recoverIfNotClosedCleanly}): H2 opens a file that was not
  * closed cleanly by following the chain of chunks from its header, and that chain can break
@@ -60,7 +62,10 @@ public final class EmbeddedJournal implements AutoCloseable {
   static final int ORDERING_CACHE = 10_000;
 
   /** Housekeeping period. */
-  static final long PERIOD_MS = 1_000;
+  static final long PERIOD_MS = 250;
+
+  /** The file is fsynced every this many rounds (once a second). */
+  static final int SYNC_EVERY = 4;
 
   /** Age after which a chunk without live pages may be overwritten. */
   static final int RETENTION_MS = 2_000;
@@ -69,7 +74,7 @@ public final class EmbeddedJournal implements AutoCloseable {
   static final int TARGET_FILL_PERCENT = 50;
 
   /** At most this many bytes of live pages rewritten per round. */
-  static final int REWRITE_BYTES = 8 << 20;
+  static final int REWRITE_BYTES = 2 << 20;
 
   /** Size of each of the two blocks that hold H2's file header. */
   private static final int HEADER_BLOCK = 4096;
@@ -80,6 +85,7 @@ public final class EmbeddedJournal implements AutoCloseable {
   private final Connection connection;
   private final ScheduledExecutorService executor;
   private boolean closed;
+  private int rounds;
 
   private EmbeddedJournal(Connection connection, ScheduledExecutorService executor) {
     this.connection = connection;
@@ -261,8 +267,10 @@ public final class EmbeddedJournal implements AutoCloseable {
       return;
     }
     try {
-      store.sync();
       store.compact(TARGET_FILL_PERCENT, REWRITE_BYTES);
+      if (++rounds % SYNC_EVERY == 0) {
+        store.sync();
+      }
     } catch (RuntimeException e) {
       if (store.isClosed()) {
         executor.shutdown();
