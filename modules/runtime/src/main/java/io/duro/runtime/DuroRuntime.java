@@ -285,10 +285,11 @@ public final class DuroRuntime {
 
   /** Creates the journal tables when missing; retried because nodes may start together. */
   /**
-   * Shuts the embedded journal down once the node's objects have stopped (the last phase before
-   * the actor system terminates), so that its file is closed cleanly before the JVM exits.
+   * Gives this runtime's share of the embedded journal back once the node's objects have stopped
+   * (the last phase before the actor system terminates): the last node of the JVM on the file
+   * shuts the database down, so that the file is closed cleanly before the JVM exits.
    */
-  private static void closeAtShutdown(ActorSystem<?> system, EmbeddedJournal journal) {
+  private static void closeAtShutdown(ActorSystem<?> system, EmbeddedJournal.Lease journal) {
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),

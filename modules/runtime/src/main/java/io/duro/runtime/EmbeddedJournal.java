@@ -50,11 +50,11 @@ import org.slf4j.LoggerFactory;
  * acknowledged commits were lost this way, with H2's default retention as with this class's.
  * Before the database is opened, a file that was not closed cleanly is therefore opened by a
  * full scan of its chunks (H2's recovery mode), which finds the last commit, and closed again.
- * {@link #close} shuts the database down cleanly, so that a normal restart does not need it.
- * The embedded journal is durable across process crashes; a power loss is not covered (freed
+ * The node shuts the database down cleanly when it stops ({@link Lease#close}), so that a normal
+ * restart does not need the scan. The embedded journal is durable across process crashes; a power loss is not covered (freed
  * chunks are overwritten two seconds after they were written): PostgreSQL is.
  */
-public final class EmbeddedJournal implements AutoCloseable {
+public final class EmbeddedJournal {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedJournal.class);
 
@@ -82,10 +82,14 @@ public final class EmbeddedJournal implements AutoCloseable {
   /** H2's suffix of the file behind a {@code jdbc:h2:file:} URL. */
   static final String FILE_SUFFIX = ".mv.db";
 
+  /** The journals open in this JVM, by file; guards {@link #users}. */
+  private static final Map<Path, EmbeddedJournal> OPEN = new java.util.HashMap<>();
+
   private final Connection connection;
   private final ScheduledExecutorService executor;
-  private boolean closed;
+  private int users;
   private int rounds;
+  private boolean failing;
 
   private EmbeddedJournal(Connection connection, ScheduledExecutorService executor) {
     this.connection = connection;
@@ -205,13 +209,56 @@ public final class EmbeddedJournal implements AutoCloseable {
 
   /**
    * Opens the embedded journal's database, tunes it (see {@link #tune}) and starts its
-   * housekeeping.
+   * housekeeping, or joins the housekeeping already running for the same file in this JVM
+   * (nodes of a test cluster in one JVM share one H2 database).
    *
    * @param config the node's configuration, with an embedded H2 journal
-   * @return the running housekeeping; {@link #close} stops it
+   * @return this runtime's share; the last share closed stops the housekeeping and shuts the
+   *     database down
    * @throws IllegalStateException when the database cannot be opened or tuned
    */
-  static EmbeddedJournal start(Config config) {
+  static Lease start(Config config) {
+    Path file = file(config.getString(JdbcPools.DB + ".url"));
+    synchronized (OPEN) {
+      EmbeddedJournal journal = OPEN.get(file);
+      if (journal == null) {
+        journal = open(config);
+        OPEN.put(file, journal);
+      }
+      journal.users++;
+      return new Lease(journal, file);
+    }
+  }
+
+  /** One runtime's share of an embedded journal; closing it twice does nothing. */
+  static final class Lease implements AutoCloseable {
+    private final EmbeddedJournal journal;
+    private final Path file;
+    private final java.util.concurrent.atomic.AtomicBoolean closed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    private Lease(EmbeddedJournal journal, Path file) {
+      this.journal = journal;
+      this.file = file;
+    }
+
+    /** Gives the share back; the last one shuts the journal down (see {@link #shutDown}). */
+    @Override
+    public void close() {
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
+      synchronized (OPEN) {
+        if (--journal.users > 0) {
+          return;
+        }
+        OPEN.remove(file);
+      }
+      journal.shutDown();
+    }
+  }
+
+  private static EmbeddedJournal open(Config config) {
     Connection c = null;
     MVStore store;
     try {
@@ -271,11 +318,18 @@ public final class EmbeddedJournal implements AutoCloseable {
       if (++rounds % SYNC_EVERY == 0) {
         store.sync();
       }
+      if (failing) {
+        failing = false;
+        log.info("housekeeping of the embedded journal works again");
+      }
     } catch (RuntimeException e) {
       if (store.isClosed()) {
         executor.shutdown();
+      } else if (!failing) {
+        failing = true; // logged once, not every round
+        log.warn("housekeeping of the embedded journal failed; tried again every {} ms", PERIOD_MS, e);
       } else {
-        log.warn("housekeeping of the embedded journal failed; tried again in {} ms", PERIOD_MS, e);
+        log.debug("housekeeping of the embedded journal failed again", e);
       }
     }
   }
@@ -284,14 +338,9 @@ public final class EmbeddedJournal implements AutoCloseable {
    * Stops the housekeeping (its round in progress finishes: interrupting a thread in file I/O
    * would close H2's file channel for every connection) and shuts the database down, which
    * writes H2's clean-shutdown mark: connections still open fail from then on. Runs when the
-   * node shuts down, after its objects have stopped; a second call does nothing.
+   * last node using the file in this JVM shuts down, after its objects have stopped.
    */
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  private void shutDown() {
     executor.shutdown();
     try {
       if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
