@@ -206,7 +206,6 @@ public final class EmbeddedJournal {
     }
   }
 
-
   /**
    * Opens the embedded journal's database, tunes it (see {@link #tune}) and starts its
    * housekeeping, or joins the housekeeping already running for the same file in this JVM
