@@ -6,6 +6,7 @@ import io.duro.examples.BuiltInApp;
 import io.duro.gateway.DuroConfig;
 import io.duro.gateway.DuroServer;
 import io.duro.runtime.Application;
+import io.duro.runtime.EmbeddedJournal;
 import io.duro.runtime.Manifest;
 import io.duro.runtime.ObjectBinding;
 import java.nio.file.Path;
@@ -111,7 +112,7 @@ public final class Main {
     Config configured = DuroConfig.load(overlay);
     // The data directory's checks and marker are about the embedded H2 journal; with another
     // journal (PostgreSQL) the directory is only made absolute.
-    boolean h2 = journalIsH2File(configured);
+    boolean h2 = EmbeddedJournal.isEmbedded(configured);
     Path configuredDir = Path.of(configured.getString("duro.data-dir"));
     Path dataDir =
         h2 ? DataDirectory.prepare(configuredDir) : configuredDir.toAbsolutePath().normalize();
@@ -135,7 +136,7 @@ public final class Main {
       if (cause instanceof DuroServer.StartFailure failure) {
         throw new IllegalStateException(
             failure.getMessage()
-                + (failure.isJournalFailure() && journalIsH2File(config)
+                + (failure.isJournalFailure() && EmbeddedJournal.isEmbedded(config)
                     ? DataDirectory.corruptionHint(dataDir)
                     : ""),
             failure);
@@ -185,11 +186,6 @@ public final class Main {
         .withFallback(ConfigFactory.parseMap(Map.of("duro.management.enabled", true)));
   }
 
-  /** Whether the journal is the embedded H2 file database (data directory advice applies). */
-  private static boolean journalIsH2File(Config config) {
-    String url = "pekko-persistence-jdbc.shared-databases.duro.db.url";
-    return config.hasPath(url) && config.getString(url).startsWith("jdbc:h2:file:");
-  }
 
   /**
    * The application a command line names: an {@code --app} jar, a {@code --manifest} file, or the

@@ -96,8 +96,13 @@ public final class EmbeddedJournal {
     this.executor = executor;
   }
 
-  /** Whether the node's journal is an embedded H2 file. */
-  static boolean isEmbedded(Config config) {
+  /**
+   * Whether the node's journal is the embedded H2 file database.
+   *
+   * @param config the node's configuration
+   * @return whether its journal URL is a {@code jdbc:h2:file:} URL
+   */
+  public static boolean isEmbedded(Config config) {
     String url = JdbcPools.DB + ".url";
     return config.hasPath(url) && config.getString(url).startsWith("jdbc:h2:file:");
   }
