@@ -95,15 +95,11 @@ final class DataDirectory {
    * @throws IllegalStateException naming the file and H2's reason
    */
   static void checkJournalOpens(Config config, Path abs) {
-    String path = "pekko-persistence-jdbc.shared-databases.duro.db";
-    if (!config.hasPath(path + ".url")) {
+    if (!EmbeddedJournal.isEmbedded(config)) {
       return;
     }
-    Config db = config.getConfig(path);
+    Config db = config.getConfig(JournalDatabase.DB);
     String url = db.getString("url");
-    if (!url.startsWith("jdbc:h2:file:")) {
-      return;
-    }
     EmbeddedJournal.recoverIfNotClosedCleanly(config)
         .ifPresent(recovered -> log.warn("{}", recovered));
     try (Connection c =

@@ -1,6 +1,7 @@
 package io.duro.node;
 
 import com.typesafe.config.Config;
+import io.duro.runtime.DuroRuntime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -13,7 +14,7 @@ import java.sql.SQLException;
  */
 final class JournalDatabase {
 
-  static final String DB = "pekko-persistence-jdbc.shared-databases.duro.db";
+  static final String DB = DuroRuntime.JOURNAL_DATABASE;
   static final int LOGIN_TIMEOUT_SECONDS = 10;
 
   private JournalDatabase() {}

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.duro.gateway.DuroConfig;
 import io.duro.runtime.Application;
+import io.duro.runtime.EmbeddedJournal;
 import io.duro.runtime.ManifestException;
 import io.duro.runtime.MigrationException;
 import io.duro.runtime.MigrationPlan;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code java -jar duro-node.jar migrations --dry-run [--app JAR | --manifest FILE] [--data-dir
@@ -76,11 +78,11 @@ final class MigrationsCommand {
       Config config = DuroConfig.load(Main.overlay(cli));
       String url = config.getString(JournalDatabase.DB + ".url");
       MigrationPlan plan;
-      if (url.startsWith("jdbc:h2:file:")) {
-        Path dir = Path.of(config.getString("duro.data-dir")).toAbsolutePath().normalize();
-        if (!Files.exists(dir.resolve(DataDirectory.DATABASE_FILE))) {
-          out.println("Application '" + app.name() + "': no journal database in " + dir
-              + " yet; a node starting there creates it.");
+      Optional<Path> file = EmbeddedJournal.file(config);
+      if (file.isPresent()) {
+        if (!Files.exists(file.get())) {
+          out.println("Application '" + app.name() + "': no journal database "
+              + file.get().toAbsolutePath().normalize() + " yet; a node starting there creates it.");
           plan = MigrationPlan.of(app, List.of(), List.of());
           print(plan, out);
           return 0;
@@ -88,7 +90,7 @@ final class MigrationsCommand {
         // A journal left by kill -9 is recovered as a node's start would (the full scan changes
         // no data: it makes the last commit the one H2 opens); otherwise a read-only open could
         // show an older state.
-        io.duro.runtime.EmbeddedJournal.recoverIfNotClosedCleanly(config)
+        EmbeddedJournal.recoverIfNotClosedCleanly(config)
             .ifPresent(recovered -> out.println("Note: " + recovered + "."));
         // Read-only, and never created: the dry run must not write.
         url = url + ";IFEXISTS=TRUE;ACCESS_MODE_DATA=r";

@@ -51,6 +51,12 @@ import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
  */
 public final class DuroRuntime {
 
+  /**
+   * Where the configuration names the journal's database (URL, user, password, driver), which
+   * also holds Duro's own tables (alarm index, placement directory, migrations).
+   */
+  public static final String JOURNAL_DATABASE = "pekko-persistence-jdbc.shared-databases.duro.db";
+
   private final ActorSystem<?> system;
   private final Application application;
   private final RuntimeSettings settings;

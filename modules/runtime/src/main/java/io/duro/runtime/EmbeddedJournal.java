@@ -108,6 +108,18 @@ public final class EmbeddedJournal {
   }
 
   /**
+   * The file of the node's embedded journal.
+   *
+   * @param config the node's configuration
+   * @return the H2 file its journal URL names; empty when the journal is not embedded
+   */
+  public static Optional<Path> file(Config config) {
+    return isEmbedded(config)
+        ? Optional.of(file(config.getString(JdbcPools.DB + ".url")))
+        : Optional.empty();
+  }
+
+  /**
    * Makes the last commit of an embedded journal that was not closed cleanly ({@code kill -9},
    * a crash) the state H2 opens: scans the whole file for its newest complete chunk and closes it
    * cleanly (see the class comment for why H2's own opening can miss it). Does nothing when the
@@ -119,11 +131,8 @@ public final class EmbeddedJournal {
    * @return what was recovered, for the log; empty when nothing was done
    */
   public static Optional<String> recoverIfNotClosedCleanly(Config config) {
-    if (!isEmbedded(config)) {
-      return Optional.empty();
-    }
-    Path file = file(config.getString(JdbcPools.DB + ".url"));
-    if (!Files.isRegularFile(file) || closedCleanly(file)) {
+    Path file = file(config).orElse(null);
+    if (file == null || !Files.isRegularFile(file) || closedCleanly(file)) {
       return Optional.empty();
     }
     long start = System.nanoTime();

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 record JdbcPools(HikariDataSource dataSource, ExecutorService executor) {
 
-  /** Where the configuration names the journal's database (URL, user, password, driver). */
-  static final String DB = "pekko-persistence-jdbc.shared-databases.duro.db";
+  /** Where the configuration names the journal's database. */
+  static final String DB = DuroRuntime.JOURNAL_DATABASE;
 
   /**
    * Opens a pool on {@code pekko-persistence-jdbc.shared-databases.duro.db}.
