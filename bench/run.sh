@@ -369,7 +369,10 @@ if has_case spread-cold; then
     rps_cold="$(awk -v r="$(field "$RESULT" requests)" -v d="$(field "$RESULT" duration_us)" 'BEGIN { print r / (d / 1e6) }')"
     # Requests to one object are ~Poisson with rate rps/N; the object passivates after an idle gap
     # of more than the timeout T (checked every T/2), so about exp(-T*rps/N) of requests wake one.
-    t="$(sed 's/s$//' <<<"$COLD_IDLE")"
+    case "$COLD_IDLE" in # seconds, from "1s" or "500ms"
+      *ms) t="$(awk -v v="${COLD_IDLE%ms}" 'BEGIN { print v / 1000 }')" ;;
+      *) t="${COLD_IDLE%s}" ;;
+    esac
     woke="$(awk -v t="$t" -v r="$rps_cold" -v n="$OBJECTS" 'BEGIN { printf "%.0f", 100 * exp(-t * r / n) }')"
     row spread-cold "$c" "$(check $((after - before))); ~$woke% wake a passivated object"
   done
