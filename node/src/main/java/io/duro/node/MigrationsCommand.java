@@ -82,7 +82,8 @@ final class MigrationsCommand {
       if (file.isPresent()) {
         if (!Files.exists(file.get())) {
           out.println("Application '" + app.name() + "': no journal database "
-              + file.get().toAbsolutePath().normalize() + " yet; a node starting there creates it.");
+              + file.get().toAbsolutePath().normalize()
+              + " yet; a node starting there creates it.");
           plan = MigrationPlan.of(app, List.of(), List.of());
           print(plan, out);
           return 0;

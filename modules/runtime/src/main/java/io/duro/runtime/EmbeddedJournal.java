@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * Before the database is opened, a file that was not closed cleanly is therefore opened by a
  * full scan of its chunks (H2's recovery mode), which finds the last commit, and closed again.
  * The node shuts the database down cleanly when it stops ({@link Lease#close}), so that a normal
- * restart does not need the scan. The embedded journal is durable across process crashes; a power loss is not covered (freed
- * chunks are overwritten two seconds after they were written): PostgreSQL is.
+ * restart does not need the scan. The embedded journal is durable across process crashes; a
+ * power loss is not covered (freed chunks are overwritten two seconds after they were
+ * written): PostgreSQL is.
  */
 public final class EmbeddedJournal {
 
@@ -155,7 +156,7 @@ public final class EmbeddedJournal {
             + " ms");
   }
 
-  /** The file of a {@code jdbc:h2:file:} URL: its path up to the first setting, plus H2's suffix. */
+  /** The file of a {@code jdbc:h2:file:} URL: its path up to the first setting + {@code .mv.db}. */
   static Path file(String url) {
     String path = url.substring("jdbc:h2:file:".length());
     int settings = path.indexOf(';');
@@ -340,7 +341,8 @@ public final class EmbeddedJournal {
         executor.shutdown();
       } else if (!failing) {
         failing = true; // logged once, not every round
-        log.warn("housekeeping of the embedded journal failed; tried again every {} ms", PERIOD_MS, e);
+        log.warn(
+            "housekeeping of the embedded journal failed; tried again every {} ms", PERIOD_MS, e);
       } else {
         log.debug("housekeeping of the embedded journal failed again", e);
       }

@@ -138,7 +138,8 @@ class DuroJdbcJournalTest {
       long to,
       long max)
       throws InterruptedException {
-    journal.tell(new JournalProtocol.ReplayMessages(from, to, max, pid, probe), ActorRef.noSender());
+    journal.tell(
+        new JournalProtocol.ReplayMessages(from, to, max, pid, probe), ActorRef.noSender());
     List<String> replies = new ArrayList<>();
     while (true) {
       Object reply = inbox.poll(20, TimeUnit.SECONDS);

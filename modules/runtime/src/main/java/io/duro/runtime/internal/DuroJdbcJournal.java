@@ -84,7 +84,8 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
   private static String select(Config table) {
     Config c = table.getConfig("columnNames");
     String schema = table.getString("schemaName");
-    String name = (schema.isEmpty() ? "" : quote(schema) + ".") + quote(table.getString("tableName"));
+    String name =
+        (schema.isEmpty() ? "" : quote(schema) + ".") + quote(table.getString("tableName"));
     return "SELECT "
         + String.join(
             ", ",
