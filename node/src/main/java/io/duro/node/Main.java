@@ -186,7 +186,6 @@ public final class Main {
         .withFallback(ConfigFactory.parseMap(Map.of("duro.management.enabled", true)));
   }
 
-
   /**
    * The application a command line names: an {@code --app} jar, a {@code --manifest} file, or the
    * built-in application.

@@ -289,7 +289,6 @@ public final class DuroRuntime {
         + " above names the discovery's last problem";
   }
 
-  /** Creates the journal tables when missing; retried because nodes may start together. */
   /**
    * Gives this runtime's share of the embedded journal back once the node's objects have stopped
    * (the last phase before the actor system terminates): the last node of the JVM on the file
@@ -309,6 +308,7 @@ public final class DuroRuntime {
     system.getWhenTerminated().thenRun(journal::close);
   }
 
+  /** Creates the journal tables when missing; retried because nodes may start together. */
   private static CompletionStage<Done> createSchema(ActorSystem<?> system, int attempts) {
     return SchemaUtils.createIfNotExists(system)
         .exceptionallyCompose(

@@ -12,11 +12,13 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.DataUtils;
@@ -84,7 +86,7 @@ public final class EmbeddedJournal {
   static final String FILE_SUFFIX = ".mv.db";
 
   /** The journals open in this JVM, by file; guards {@link #users}. */
-  private static final Map<Path, EmbeddedJournal> OPEN = new java.util.HashMap<>();
+  private static final Map<Path, EmbeddedJournal> OPEN = new HashMap<>();
 
   private final Connection connection;
   private final ScheduledExecutorService executor;
@@ -232,7 +234,7 @@ public final class EmbeddedJournal {
    * @throws IllegalStateException when the database cannot be opened or tuned
    */
   static Lease start(Config config) {
-    Path file = file(config.getString(JdbcPools.DB + ".url"));
+    Path file = file(config).orElseThrow();
     synchronized (OPEN) {
       EmbeddedJournal journal = OPEN.get(file);
       if (journal == null) {
@@ -248,8 +250,7 @@ public final class EmbeddedJournal {
   static final class Lease implements AutoCloseable {
     private final EmbeddedJournal journal;
     private final Path file;
-    private final java.util.concurrent.atomic.AtomicBoolean closed =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Lease(EmbeddedJournal journal, Path file) {
       this.journal = journal;
