@@ -13,6 +13,8 @@
 #   BENCH_CONNECTIONS=64     connections in all; with 3 nodes split over the 3 gateways (22+21+21)
 #   BENCH_OBJECTS=10000      objects of the spread increments (throughput)
 #   BENCH_NODE_OPTS="-Xmx512m"   JVM options of every node
+#   BENCH_NODE_CONF=""       configuration lines added to every node's --config file, after
+#                            deploy/postgres.conf (e.g. "jdbc-journal.parallelism = 2")
 #   BENCH_KILLS=5            kill -9 of a non-seed node, this many times (failover)
 #   BENCH_FAILOVER_OBJECTS=1000  objects of the steady load (failover)
 #   BENCH_PROBE_OBJECTS=300  the first this many of them are probed after each kill (300 objects
@@ -129,6 +131,7 @@ start_node() { # i seed-i
     printf 'pekko-persistence-jdbc.shared-databases.duro.db.url = "jdbc:postgresql://%s:%s/%s"\n' \
       "$PG_HOST" "$PG_PORT" "$CLUSTER_DB"
     printf 'pekko-persistence-jdbc.shared-databases.duro.db.user = "%s"\n' "$PG_USER"
+    printf '%s\n' "${BENCH_NODE_CONF:-}"
   } >"$dir/node.conf"
   # shellcheck disable=SC2086
   java $NODE_OPTS -jar "$JAR" --config "$dir/node.conf" --data-dir "$dir/data" \
@@ -543,7 +546,7 @@ fi
   echo "Run $START_DATE on $(nproc) cores, $(java -version 2>&1 | head -1), load average $START_LOAD at" \
     "the start and $(load_average) at the end; journal: PostgreSQL $(pg 'show server_version') on" \
     "$PG_HOST:$PG_PORT (synchronous_commit $(pg 'show synchronous_commit'), fsync $(pg 'show fsync')), a fresh" \
-    "database per cluster; nodes: $NODE_OPTS."
+    "database per cluster; nodes: $NODE_OPTS${BENCH_NODE_CONF:+, configuration added: $BENCH_NODE_CONF}."
   if has_case throughput; then
     echo
     echo "Throughput: POST /counter/s<i>/increment, i uniform in 0..$((OBJECTS - 1)), all objects warm" \

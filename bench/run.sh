@@ -15,7 +15,11 @@
 #   BENCH_OBJECTS=10000      objects of the spread cases
 #   BENCH_COLD_IDLE=1s       duro.runtime.idle-timeout of the spread-cold node
 #   BENCH_NODE_OPTS="-Xmx2g" JVM options of the node
-#   BENCH_JFR_DIR=DIR        record a JFR profile of the node during each measured case
+#   BENCH_JFR_DIR=DIR        record a JFR profile of the node during each measured case. A
+#                            recording started mid-run slowed spread-cold 3x (docs/benchmarks.md,
+#                            "Where spread-cold's time goes"); for that case record from the
+#                            node's start: BENCH_NODE_OPTS="-Xmx2g
+#                            -XX:StartFlightRecording=filename=F,settings=profile"
 #   BENCH_JFR_SETTINGS=profile  its JFR settings (a name or a .jfc file, e.g. one with a higher
 #                            jdk.ObjectAllocationSample throttle for allocation profiles)
 #   BENCH_JOURNAL=h2         h2 (embedded, the default) or postgres: the node's journal is then a

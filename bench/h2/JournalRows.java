@@ -13,15 +13,21 @@ import java.util.UUID;
  * indexes of Pekko Persistence JDBC's H2 schema, rows shaped like Duro's (a 76-character
  * persistence ID, a 60-byte event), inserted in batches of {@code batch} rows per commit over
  * {@code objects} persistence IDs, with WRITE_DELAY=0 as the node uses. Prints microseconds per
- * row and per commit for three 5-second rounds after 20 rows per object were written.
+ * row and per commit for three 5-second rounds after 20 rows per object were written, then the
+ * microseconds to read all rows of a random object (the query of a wake) over 5 seconds.
  *
  * <p>Run as a single-file program with H2 on the class path (bench/h2-journal-rows.sh does):
- * {@code java -cp h2.jar JournalRows.java SCHEMA BATCH OBJECTS}, SCHEMA one of
+ * {@code java -cp h2.jar JournalRows.java SCHEMA BATCH OBJECTS [URL-SUFFIX]}, SCHEMA one of
  *
  * <ul>
  *   <li>{@code plugin}: the schema as the plugin ships it (identity cache: H2's default, 32);
- *   <li>{@code duro}: the same after Duro's start-up change, the identity cache set to 10,000.
+ *   <li>{@code duro}: the same after Duro's start-up change, the identity cache set to 10,000;
+ *   <li>{@code lean}: a trial, not used by Duro: {@code ordering} as the primary key (H2 then
+ *       keys the rows by it instead of a hidden row ID, and needs no index of its own on it) and
+ *       a unique index on persistence ID and sequence number: two B-trees per row instead of four.
  * </ul>
+ *
+ * <p>URL-SUFFIX is added to the H2 URL, e.g. {@code ";PAGE_SIZE=8192"}.
  */
 public class JournalRows {
   public static void main(String[] args) throws Exception {
@@ -29,7 +35,9 @@ public class JournalRows {
     int batch = Integer.parseInt(args[1]);
     int objects = Integer.parseInt(args[2]);
     Path dir = Files.createTempDirectory("duro-h2rows");
-    String url = "jdbc:h2:file:" + dir + "/db;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    String url =
+        "jdbc:h2:file:" + dir + "/db;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
+            + (args.length > 3 ? args[3] : "");
     try {
       run(url, schema, batch, objects);
     } finally {
@@ -43,22 +51,44 @@ public class JournalRows {
   private static void run(String url, String schema, int batch, int objects) throws Exception {
     try (Connection c = DriverManager.getConnection(url, "sa", "")) {
       Statement s = c.createStatement();
-      s.execute(
-          "CREATE TABLE \"event_journal\" (\"ordering\" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,"
-              + " \"deleted\" BOOLEAN DEFAULT false NOT NULL, \"persistence_id\" VARCHAR(255) NOT"
-              + " NULL, \"sequence_number\" BIGINT NOT NULL, \"writer\" VARCHAR NOT NULL,"
-              + " \"write_timestamp\" BIGINT NOT NULL, \"adapter_manifest\" VARCHAR NOT NULL,"
-              + " \"event_payload\" BLOB NOT NULL, \"event_ser_id\" INTEGER NOT NULL,"
-              + " \"event_ser_manifest\" VARCHAR NOT NULL, \"meta_payload\" BLOB, \"meta_ser_id\""
-              + " INTEGER, \"meta_ser_manifest\" VARCHAR, PRIMARY KEY(\"persistence_id\","
-              + " \"sequence_number\"))");
-      s.execute(
-          "CREATE UNIQUE INDEX \"event_journal_ordering_idx\" on \"event_journal\""
-              + " (\"ordering\")");
-      if (schema.equals("duro")) {
+      if (schema.equals("lean")) {
+        s.execute(
+            "CREATE TABLE \"event_journal\" (\"ordering\" BIGINT NOT NULL AUTO_INCREMENT"
+                + " PRIMARY KEY, \"deleted\" BOOLEAN DEFAULT false NOT NULL, \"persistence_id\""
+                + " VARCHAR(255) NOT NULL, \"sequence_number\" BIGINT NOT NULL, \"writer\""
+                + " VARCHAR NOT NULL, \"write_timestamp\" BIGINT NOT NULL, \"adapter_manifest\""
+                + " VARCHAR NOT NULL, \"event_payload\" BLOB NOT NULL, \"event_ser_id\" INTEGER"
+                + " NOT NULL, \"event_ser_manifest\" VARCHAR NOT NULL, \"meta_payload\" BLOB,"
+                + " \"meta_ser_id\" INTEGER, \"meta_ser_manifest\" VARCHAR,"
+                + " UNIQUE(\"persistence_id\", \"sequence_number\"))");
         s.execute("ALTER TABLE \"event_journal\" ALTER COLUMN \"ordering\" SET CACHE 10000");
-      } else if (!schema.equals("plugin")) {
-        throw new IllegalArgumentException("schema must be plugin or duro, not " + schema);
+      } else {
+        s.execute(
+            "CREATE TABLE \"event_journal\" (\"ordering\" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,"
+                + " \"deleted\" BOOLEAN DEFAULT false NOT NULL, \"persistence_id\" VARCHAR(255) NOT"
+                + " NULL, \"sequence_number\" BIGINT NOT NULL, \"writer\" VARCHAR NOT NULL,"
+                + " \"write_timestamp\" BIGINT NOT NULL, \"adapter_manifest\" VARCHAR NOT NULL,"
+                + " \"event_payload\" BLOB NOT NULL, \"event_ser_id\" INTEGER NOT NULL,"
+                + " \"event_ser_manifest\" VARCHAR NOT NULL, \"meta_payload\" BLOB, \"meta_ser_id\""
+                + " INTEGER, \"meta_ser_manifest\" VARCHAR, PRIMARY KEY(\"persistence_id\","
+                + " \"sequence_number\"))");
+        s.execute(
+            "CREATE UNIQUE INDEX \"event_journal_ordering_idx\" on \"event_journal\""
+                + " (\"ordering\")");
+        if (schema.equals("duro")) {
+          s.execute("ALTER TABLE \"event_journal\" ALTER COLUMN \"ordering\" SET CACHE 10000");
+        } else if (!schema.equals("plugin")) {
+          throw new IllegalArgumentException("schema must be plugin, duro or lean, not " + schema);
+        }
+      }
+      try (var rs =
+          s.executeQuery(
+              "SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES"
+                  + " WHERE TABLE_NAME = 'event_journal'")) {
+        rs.next();
+        System.out.printf(
+            "schema=%s: %d indexes (a BIGINT primary key is the rows' own B-tree)%n",
+            schema, rs.getInt(1));
       }
       c.setAutoCommit(false);
       PreparedStatement insert =
@@ -97,6 +127,30 @@ public class JournalRows {
             "schema=%s batch=%d objects=%d: %.1f us/row, %.1f us/commit%n",
             schema, batch, objects, perRow, perRow * batch);
       }
+      PreparedStatement select =
+          c.prepareStatement(
+              "SELECT \"sequence_number\", \"deleted\", \"writer\", \"write_timestamp\","
+                  + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\","
+                  + " \"event_ser_manifest\" FROM \"event_journal\" WHERE \"persistence_id\" = ?"
+                  + " AND \"sequence_number\" >= ? ORDER BY \"sequence_number\" LIMIT 2001");
+      long start = System.nanoTime();
+      long end = start + 5_000_000_000L;
+      int reads = 0;
+      long rowsRead = 0;
+      while (System.nanoTime() < end) {
+        select.setString(1, "c0ffee01|" + String.format("%064x", random.nextInt(objects)));
+        select.setLong(2, 0);
+        try (var rs = select.executeQuery()) {
+          while (rs.next()) {
+            rs.getBytes(6);
+            rowsRead++;
+          }
+        }
+        reads++;
+      }
+      System.out.printf(
+          "schema=%s objects=%d: %.1f us/read of all rows (%.1f rows)%n",
+          schema, objects, (System.nanoTime() - start) / 1000.0 / reads, rowsRead / (double) reads);
     }
   }
 
