@@ -51,35 +51,30 @@ public class JournalRows {
   private static void run(String url, String schema, int batch, int objects) throws Exception {
     try (Connection c = DriverManager.getConnection(url, "sa", "")) {
       Statement s = c.createStatement();
-      if (schema.equals("lean")) {
-        s.execute(
-            "CREATE TABLE \"event_journal\" (\"ordering\" BIGINT NOT NULL AUTO_INCREMENT"
-                + " PRIMARY KEY, \"deleted\" BOOLEAN DEFAULT false NOT NULL, \"persistence_id\""
-                + " VARCHAR(255) NOT NULL, \"sequence_number\" BIGINT NOT NULL, \"writer\""
-                + " VARCHAR NOT NULL, \"write_timestamp\" BIGINT NOT NULL, \"adapter_manifest\""
-                + " VARCHAR NOT NULL, \"event_payload\" BLOB NOT NULL, \"event_ser_id\" INTEGER"
-                + " NOT NULL, \"event_ser_manifest\" VARCHAR NOT NULL, \"meta_payload\" BLOB,"
-                + " \"meta_ser_id\" INTEGER, \"meta_ser_manifest\" VARCHAR,"
-                + " UNIQUE(\"persistence_id\", \"sequence_number\"))");
-        s.execute("ALTER TABLE \"event_journal\" ALTER COLUMN \"ordering\" SET CACHE 10000");
-      } else {
-        s.execute(
-            "CREATE TABLE \"event_journal\" (\"ordering\" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,"
-                + " \"deleted\" BOOLEAN DEFAULT false NOT NULL, \"persistence_id\" VARCHAR(255) NOT"
-                + " NULL, \"sequence_number\" BIGINT NOT NULL, \"writer\" VARCHAR NOT NULL,"
-                + " \"write_timestamp\" BIGINT NOT NULL, \"adapter_manifest\" VARCHAR NOT NULL,"
-                + " \"event_payload\" BLOB NOT NULL, \"event_ser_id\" INTEGER NOT NULL,"
-                + " \"event_ser_manifest\" VARCHAR NOT NULL, \"meta_payload\" BLOB, \"meta_ser_id\""
-                + " INTEGER, \"meta_ser_manifest\" VARCHAR, PRIMARY KEY(\"persistence_id\","
-                + " \"sequence_number\"))");
+      if (!schema.equals("plugin") && !schema.equals("duro") && !schema.equals("lean")) {
+        throw new IllegalArgumentException("schema must be plugin, duro or lean, not " + schema);
+      }
+      boolean lean = schema.equals("lean");
+      s.execute(
+          "CREATE TABLE \"event_journal\" (\"ordering\" BIGINT"
+              + (lean
+                  ? " NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+                  : " UNIQUE NOT NULL AUTO_INCREMENT,")
+              + " \"deleted\" BOOLEAN DEFAULT false NOT NULL, \"persistence_id\" VARCHAR(255) NOT"
+              + " NULL, \"sequence_number\" BIGINT NOT NULL, \"writer\" VARCHAR NOT NULL,"
+              + " \"write_timestamp\" BIGINT NOT NULL, \"adapter_manifest\" VARCHAR NOT NULL,"
+              + " \"event_payload\" BLOB NOT NULL, \"event_ser_id\" INTEGER NOT NULL,"
+              + " \"event_ser_manifest\" VARCHAR NOT NULL, \"meta_payload\" BLOB, \"meta_ser_id\""
+              + " INTEGER, \"meta_ser_manifest\" VARCHAR, "
+              + (lean ? "UNIQUE" : "PRIMARY KEY")
+              + "(\"persistence_id\", \"sequence_number\"))");
+      if (!lean) {
         s.execute(
             "CREATE UNIQUE INDEX \"event_journal_ordering_idx\" on \"event_journal\""
                 + " (\"ordering\")");
-        if (schema.equals("duro")) {
-          s.execute("ALTER TABLE \"event_journal\" ALTER COLUMN \"ordering\" SET CACHE 10000");
-        } else if (!schema.equals("plugin")) {
-          throw new IllegalArgumentException("schema must be plugin, duro or lean, not " + schema);
-        }
+      }
+      if (!schema.equals("plugin")) {
+        s.execute("ALTER TABLE \"event_journal\" ALTER COLUMN \"ordering\" SET CACHE 10000");
       }
       try (var rs =
           s.executeQuery(
@@ -138,7 +133,7 @@ public class JournalRows {
       int reads = 0;
       long rowsRead = 0;
       while (System.nanoTime() < end) {
-        select.setString(1, "c0ffee01|" + String.format("%064x", random.nextInt(objects)));
+        select.setString(1, persistenceId(random.nextInt(objects)));
         select.setLong(2, 0);
         try (var rs = select.executeQuery()) {
           while (rs.next()) {
@@ -154,11 +149,16 @@ public class JournalRows {
     }
   }
 
+  /** A persistence ID shaped like Duro's: a namespace key, "|", a 64-hex-digit object ID. */
+  private static String persistenceId(int object) {
+    return "c0ffee01|" + String.format("%064x", object);
+  }
+
   private static void add(
       PreparedStatement insert, int object, long seqNr, String writer, byte[] payload)
       throws SQLException {
     insert.setBoolean(1, false);
-    insert.setString(2, "c0ffee01|" + String.format("%064x", object));
+    insert.setString(2, persistenceId(object));
     insert.setLong(3, seqNr);
     insert.setString(4, writer);
     insert.setLong(5, System.currentTimeMillis());
