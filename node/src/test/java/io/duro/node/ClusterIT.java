@@ -169,6 +169,8 @@ class ClusterIT {
     final AtomicLong lastFailureSentAt = new AtomicLong();
     final AtomicLong lastFailureSeenAt = new AtomicLong();
     final AtomicInteger retries = new AtomicInteger();
+    /** Per object, what the first attempt of each retried request answered (diagnostics). */
+    final Map<String, ConcurrentLinkedQueue<String>> retried = new ConcurrentHashMap<>();
     final AtomicBoolean running = new AtomicBoolean(true);
     final ExecutorService pool;
     final List<Future<?>> workers = new ArrayList<>();
@@ -194,6 +196,7 @@ class ClusterIT {
         String outcome = attempt(gateways.get(g++ % gateways.size()), name);
         if (outcome != null && retryOnceElsewhere) {
           retries.incrementAndGet();
+          retried.computeIfAbsent(name, k -> new ConcurrentLinkedQueue<>()).add(outcome);
           outcome = attempt(gateways.get(g++ % gateways.size()), name);
         }
         if (outcome != null) {
@@ -313,7 +316,11 @@ class ClusterIT {
       assertEquals(acks.size(), distinct.size(), name + ": a value was given out twice: " + acks);
       long value = readWithRetries(via, "/counter/" + name);
       if (exact) {
-        assertEquals(acks.size(), value, name + ": acknowledged " + acks);
+        assertEquals(
+            acks.size(),
+            value,
+            name + ": acknowledged " + acks + "; first attempts retried: "
+                + load.retried.getOrDefault(name, new ConcurrentLinkedQueue<>()));
       } else {
         assertTrue(value >= acks.size(), name + ": lost acknowledged increments " + value);
         assertTrue(distinct.isEmpty() || value >= distinct.last(), name + ": lost the last one");
