@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -159,19 +161,25 @@ class ClusterIT {
 
   /** Increments under load; each request's outcome recorded with the time it was sent. */
   static final class Load {
+    static final String REFUSED = "connection refused";
     final int objects;
     final String prefix;
     final List<HttpJson> gateways;
-    final boolean retryOnceElsewhere;
+    /**
+     * Whether a request answered 503, or refused a connection (it was not sent: the gateway has
+     * gone), is sent once more, through the next gateway. Any other failure is final.
+     */
+    final boolean retryOnce;
     final Map<String, ConcurrentLinkedQueue<Long>> acked = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> sent = new ConcurrentHashMap<>();
     final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     final AtomicLong lastFailureSentAt = new AtomicLong();
     final AtomicLong lastFailureSeenAt = new AtomicLong();
-    final AtomicInteger retries = new AtomicInteger();
-    /** Per object, what the first attempt of each retried request answered (diagnostics). */
+    /** Per object, what the first attempt of each retried request answered. */
     final Map<String, ConcurrentLinkedQueue<String>> retried = new ConcurrentHashMap<>();
     final AtomicBoolean running = new AtomicBoolean(true);
+    /** Failures say when their request was sent, relative to this (see {@link #mark}). */
+    volatile long markNanos = System.nanoTime();
     final ExecutorService pool;
     final List<Future<?>> workers = new ArrayList<>();
 
@@ -179,7 +187,7 @@ class ClusterIT {
       this.prefix = prefix;
       this.objects = objects;
       this.gateways = List.copyOf(gateways);
-      this.retryOnceElsewhere = retry;
+      this.retryOnce = retry;
       this.pool = Executors.newFixedThreadPool(threads);
       for (int t = 0; t < threads; t++) {
         int first = t;
@@ -193,14 +201,20 @@ class ClusterIT {
         String name = prefix + ThreadLocalRandom.current().nextInt(objects);
         long sentAt = System.nanoTime();
         sent.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
-        String outcome = attempt(gateways.get(g++ % gateways.size()), name);
-        if (outcome != null && retryOnceElsewhere) {
-          retries.incrementAndGet();
+        int via = g++ % gateways.size();
+        String outcome = attempt(gateways.get(via), name);
+        if (outcome != null
+            && retryOnce
+            && (outcome.startsWith("503 ") || outcome.equals(REFUSED))) {
           retried.computeIfAbsent(name, k -> new ConcurrentLinkedQueue<>()).add(outcome);
-          outcome = attempt(gateways.get(g++ % gateways.size()), name);
+          via = g++ % gateways.size();
+          outcome = attempt(gateways.get(via), name);
         }
         if (outcome != null) {
-          failures.add(name + ": " + outcome);
+          failures.add(
+              String.format(
+                  "%s via gateway %d, sent at %+d ms: %s",
+                  name, via, (sentAt - markNanos) / 1_000_000, outcome));
           lastFailureSentAt.accumulateAndGet(sentAt, Math::max);
           lastFailureSeenAt.accumulateAndGet(System.nanoTime(), Math::max);
         }
@@ -216,7 +230,9 @@ class ClusterIT {
           acked.computeIfAbsent(name, k -> new ConcurrentLinkedQueue<>()).add(a.value());
           return null;
         }
-        return a.toString();
+        return a.status() + " " + a.body();
+      } catch (java.net.ConnectException e) {
+        return REFUSED;
       } catch (IOException e) {
         return e.toString();
       } catch (InterruptedException e) {
@@ -228,6 +244,26 @@ class ClusterIT {
     long sinceLastFailureMs() {
       long last = lastFailureSentAt.get();
       return last == 0 ? Long.MAX_VALUE : (System.nanoTime() - last) / 1_000_000;
+    }
+
+    /** From now on, failures say when their request was sent relative to this moment. */
+    void mark() {
+      markNanos = System.nanoTime();
+    }
+
+    int retries() {
+      return retried.values().stream().mapToInt(ConcurrentLinkedQueue::size).sum();
+    }
+
+    /** How many first attempts of retried requests answered each status and error code. */
+    Map<String, Long> retriedKinds() {
+      return retried.values().stream()
+          .flatMap(ConcurrentLinkedQueue::stream)
+          .collect(
+              Collectors.groupingBy(
+                  o -> o.replaceFirst("^(\\d+) \\{\"error\":\"([a-z_]+)\".*$", "$1 $2"),
+                  TreeMap::new,
+                  Collectors.counting()));
     }
 
     int ackedCount() {
@@ -361,6 +397,7 @@ class ClusterIT {
       Thread.sleep(200);
     }
     long leftAt = System.nanoTime();
+    load.mark();
     nodes[2].terminate();
     int exit = nodes[2].awaitExit(Duration.ofSeconds(60));
     long exitedMs = Duration.ofNanos(System.nanoTime() - leftAt).toMillis();
@@ -368,10 +405,15 @@ class ClusterIT {
     load.stop();
     System.out.printf(
         "graceful leave: node exited (code %d) %d ms after SIGTERM; %d increments acknowledged,"
-            + " %d retried on another node, %d failed%n",
-        exit, exitedMs, load.ackedCount(), load.retries.get(), load.failures.size());
+            + " %d retried on another node (%s), %d failed%n",
+        exit,
+        exitedMs,
+        load.ackedCount(),
+        load.retries(),
+        load.retriedKinds(),
+        load.failures.size());
     String stdout = nodes[2].stdout() + nodes[2].stderr();
-    assertTrue(load.failures.isEmpty(), "failed after one retry: " + load.failures);
+    assertTrue(load.failures.isEmpty(), "failed (a 503 or a refused connection is retried once, anything else fails): " + load.failures);
     assertTrue(load.ackedCount() > 100, "the load ran: " + load.ackedCount());
     assertFalse(stdout.contains("Exception in thread"), stdout);
     nodes[0].awaitUpMembers(2);

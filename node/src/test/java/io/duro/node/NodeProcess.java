@@ -50,13 +50,23 @@ final class NodeProcess implements AutoCloseable {
     return p;
   }
 
-  /** A port that was free a moment ago. */
+  /**
+   * A port that was free a moment ago, below the kernel's ephemeral range (32768–60999 here):
+   * a port the kernel handed out (what {@code new ServerSocket(0)} returns) can be taken again,
+   * before the node binds it, as the local port of any outgoing connection on the machine — the
+   * load clients of these tests open thousands.
+   */
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    IOException last = null;
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+      try (ServerSocket s = new ServerSocket(port)) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        last = taken;
+      }
     }
+    throw new UncheckedIOException("no free port in 20000-31999", last);
   }
 
   /**

@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * <p>Graceful shutdown (SIGTERM, {@code ActorSystem.terminate}) runs Pekko's coordinated shutdown;
  * the gateway takes part in it: before the unbind phase it starts answering every new request with
  * 503 {@code shutting_down} ({@code Retry-After: 1}, {@code Connection: close}) so clients and load
- * balancers go to another node; then it unbinds; then it waits up to {@code
+ * balancers go to another node; then it unbinds, but keeps the open connections for up to {@code
+ * duro.gateway.shutdown-drain} (less once no request comes), so that each client still sending
+ * on one gets that answer; then it closes the idle connections and waits up to {@code
  * duro.gateway.shutdown-deadline} for the requests in flight. Only after that does Cluster Sharding
  * hand this node's objects over to the other nodes (a later phase).
  */
@@ -81,6 +83,8 @@ public final class Gateway {
   private ServerBinding binding;
   // Set once by coordinated shutdown, read by request threads.
   private volatile boolean shuttingDown;
+  // While shutting down: when the last request was answered 503 shutting_down (System.nanoTime).
+  private volatile long lastRefusedNanos;
 
   private Gateway(DuroRuntime runtime, GatewaySettings settings, Worker worker) {
     this.runtime = runtime;
@@ -144,18 +148,57 @@ public final class Gateway {
         CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "duro-gateway-refuse-new-requests",
         () -> {
+          lastRefusedNanos = System.nanoTime();
           shuttingDown = true;
           log.info("Shutting down: new requests are answered 503 shutting_down");
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceUnbind(),
-        "duro-gateway-unbind",
-        () -> binding.unbind());
+        "duro-gateway-unbind-and-drain",
+        () -> {
+          long since = lastRefusedNanos;
+          return binding.unbind().thenCompose(done -> drain(since));
+        });
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceRequestsDone(),
         "duro-gateway-finish-in-flight-requests",
         () -> binding.terminate(settings.shutdownDeadline()).thenApply(t -> Done.getInstance()));
+  }
+
+  /**
+   * Completes once the shutdown drain is over: {@code duro.gateway.shutdown-drain} after {@code
+   * since}, or sooner once no request came for a fifth of it. The port is unbound (new
+   * connections are refused: the client knows nothing was sent) but the open connections stay
+   * open, and each request on one is answered 503 {@code shutting_down} with {@code Connection:
+   * close}: a client that is sending learns on a request that provably did not run, instead of
+   * finding its kept-alive connection closed under a request it has just written. As no new
+   * connection can be made, the open ones only get fewer; the idle ones left are closed after.
+   */
+  private CompletionStage<Done> drain(long since) {
+    long drainNanos = settings.shutdownDrain().toNanos();
+    long quietNanos = drainNanos / 5;
+    CompletableFuture<Done> drained = new CompletableFuture<>();
+    java.time.Duration tick = java.time.Duration.ofMillis(Math.max(1, quietNanos / 4_000_000));
+    org.apache.pekko.actor.Cancellable[] poll = new org.apache.pekko.actor.Cancellable[1];
+    Runnable check =
+        () -> {
+          long now = System.nanoTime();
+          if (now - since >= drainNanos || now - lastRefusedNanos >= quietNanos) {
+            if (drained.complete(Done.getInstance()) && poll[0] != null) {
+              poll[0].cancel();
+            }
+          }
+        };
+    check.run();
+    if (!drained.isDone()) {
+      poll[0] =
+          runtime
+              .system()
+              .scheduler()
+              .scheduleAtFixedRate(tick, tick, check, runtime.system().executionContext());
+    }
+    return drained;
   }
 
   /**
@@ -203,6 +246,7 @@ public final class Gateway {
     String path = http.getUri().getPathString();
     String method = http.method().name();
     if (shuttingDown) {
+      lastRefusedNanos = System.nanoTime();
       http.discardEntityBytes(materializer);
       return done(
           ErrorBody.of(

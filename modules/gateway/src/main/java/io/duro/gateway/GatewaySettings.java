@@ -10,6 +10,9 @@ import java.time.Duration;
  * @param port port to bind (0 picks a free one)
  * @param maxBodyBytes largest accepted request body
  * @param bodyTimeout how long to wait for a request body
+ * @param shutdownDrain how long a shutting-down gateway keeps its port and connections open,
+ *     answering 503 {@code shutting_down} and closing each connection a request arrives on, before
+ *     it unbinds and closes the idle ones; it stops sooner once no request came for a fifth of it
  * @param shutdownDeadline how long a shutting-down gateway waits for the requests in flight
  * @param management whether the node starts Pekko Management (its HTTP endpoint)
  */
@@ -18,6 +21,7 @@ public record GatewaySettings(
     int port,
     long maxBodyBytes,
     Duration bodyTimeout,
+    Duration shutdownDrain,
     Duration shutdownDeadline,
     boolean management) {
 
@@ -35,6 +39,7 @@ public record GatewaySettings(
             c.getInt("port"),
             c.getBytes("max-body-bytes"),
             c.getDuration("body-timeout"),
+            c.getDuration("shutdown-drain"),
             c.getDuration("shutdown-deadline"),
             config.getBoolean("duro.management.enabled"));
     if (s.port < 0 || s.port > 65535) {
@@ -43,6 +48,10 @@ public record GatewaySettings(
     if (s.maxBodyBytes <= 0) {
       throw new IllegalArgumentException(
           "duro.gateway.max-body-bytes must be positive; it is " + s.maxBodyBytes);
+    }
+    if (s.shutdownDrain.isNegative()) {
+      throw new IllegalArgumentException(
+          "duro.gateway.shutdown-drain must not be negative; it is " + s.shutdownDrain);
     }
     return s;
   }
