@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * <p>Graceful shutdown (SIGTERM, {@code ActorSystem.terminate}) runs Pekko's coordinated shutdown;
  * the gateway takes part in it: before the unbind phase it starts answering every new request with
  * 503 {@code shutting_down} ({@code Retry-After: 1}, {@code Connection: close}) so clients and load
- * balancers go to another node; then it unbinds, but keeps the open connections for up to {@code
+ * balancers go to another node, and closes its WebSockets with 1001 (going away) and its event
+ * streams, so that their clients reconnect elsewhere; then it unbinds, but keeps the open connections for up to {@code
  * duro.gateway.shutdown-drain} (less once no request comes), so that each client still sending
  * on one gets that answer; then it closes the idle connections and waits up to {@code
  * duro.gateway.shutdown-deadline} for the requests in flight. Only after that does Cluster Sharding
@@ -150,7 +151,11 @@ public final class Gateway {
         () -> {
           lastRefusedNanos = System.nanoTime();
           shuttingDown = true;
-          log.info("Shutting down: new requests are answered 503 shutting_down");
+          int closed = runtime.connections().closeAll(1001, "the node is shutting down");
+          log.info(
+              "Shutting down: new requests are answered 503 shutting_down; {} WebSockets and"
+                  + " event streams closed (1001)",
+              closed);
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     shutdown.addTask(

@@ -385,6 +385,25 @@ public final class Connections {
   }
 
   /**
+   * Closes every connection this node's gateway holds, as if each object had closed it: a
+   * WebSocket gets a close frame with {@code code} and {@code reason}, an event stream ends. The
+   * objects are not told. Used when the node shuts down, so that clients reconnect elsewhere
+   * instead of seeing their connection break.
+   *
+   * @param code the WebSocket close code (1001, "going away", for a node shutting down)
+   * @param reason the close reason
+   * @return how many connections were told to close
+   */
+  public int closeAll(int code, String reason) {
+    int n = 0;
+    for (Map.Entry<String, Slot> e : slots.entrySet()) {
+      e.getValue().offer(new Close(e.getKey(), code, reason), earlyBound);
+      n++;
+    }
+    return n;
+  }
+
+  /**
    * How many connections this node's gateway holds open or opening.
    *
    * @return the count
