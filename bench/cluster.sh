@@ -13,6 +13,11 @@
 #   BENCH_CONNECTIONS=64     connections in all; with 3 nodes split over the 3 gateways (22+21+21)
 #   BENCH_OBJECTS=10000      objects of the spread increments (throughput)
 #   BENCH_NODE_OPTS="-Xmx512m"   JVM options of every node
+#   BENCH_PLACEMENT=spread   spread: every gateway calls every object (2 in 3 requests cross
+#                            nodes with 3 nodes); local: node i has region r<i> and its wrk calls
+#                            only objects s<i>-0..(OBJECTS/nodes - 1), first called through its
+#                            gateway, so they are placed on it: no request crosses nodes, which
+#                            leaves the cost of running the nodes themselves (throughput)
 #   BENCH_NODE_CONF=""       configuration lines added to every node's --config file, after
 #                            deploy/postgres.conf (e.g. "jdbc-journal.parallelism = 2")
 #   BENCH_KILLS=5            kill -9 of a non-seed node, this many times (failover)
@@ -34,6 +39,8 @@ WARMUP="${BENCH_WARMUP:-60}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 OBJECTS="${BENCH_OBJECTS:-10000}"
 NODE_OPTS="${BENCH_NODE_OPTS:--Xmx512m}"
+PLACEMENT="${BENCH_PLACEMENT:-spread}"
+case "$PLACEMENT" in spread | local) ;; *) echo "BENCH_PLACEMENT must be spread or local" >&2; exit 2 ;; esac
 KILLS="${BENCH_KILLS:-5}"
 FO_OBJECTS="${BENCH_FAILOVER_OBJECTS:-1000}"
 FO_RATE="${BENCH_FAILOVER_RATE:-100}"
@@ -136,7 +143,8 @@ start_node() { # i seed-i
   # shellcheck disable=SC2086
   java $NODE_OPTS -jar "$JAR" --config "$dir/node.conf" --data-dir "$dir/data" \
     --port "${N_PORT[$i]}" --cluster-port "${N_CPORT[$i]}" --management-port "${N_MGMT[$i]}" \
-    --seed "127.0.0.1:${N_CPORT[$seed]}" >>"$dir/node.log" 2>&1 &
+    --seed "127.0.0.1:${N_CPORT[$seed]}" $([ "$PLACEMENT" = local ] && echo "--region r$i") \
+    >>"$dir/node.log" 2>&1 &
   N_PID[$i]=$!
   PIDS+=("$!")
 }
@@ -272,6 +280,21 @@ counter_sum_retried() { # prefix count port...
   echo "$s"
 }
 
+# The sum of the counters the throughput case increments, or -1 if one could not be read.
+all_counters() { # nodes
+  if [ "$PLACEMENT" = spread ]; then
+    counter_sum_retried s "$OBJECTS" "${N_PORT[1]}"
+    return
+  fi
+  local i s t=0
+  for ((i = 1; i <= $1; i++)); do
+    s="$(counter_sum_retried "s$i-" "$((OBJECTS / $1))" "${N_PORT[$i]}")"
+    [ "$s" -ge 0 ] || { echo -1; return; }
+    t=$((t + s))
+  done
+  echo "$t"
+}
+
 # ---- wrk ----------------------------------------------------------------------------------------
 
 field() { # RESULT-line key
@@ -286,7 +309,9 @@ run_wrk_all() { # tag seconds nodes mode-assignments...
   local i conns wpids=()
   for ((i = 1; i <= nodes; i++)); do
     conns=$((CONNECTIONS / nodes + (i <= CONNECTIONS % nodes ? 1 : 0)))
-    env "$@" BENCH_SELF_NODE="$(self_node "$i")" BENCH_QUANTILES="$WORK/$tag.$i.quantiles" \
+    local own=()
+    [ "$PLACEMENT" = local ] && own=(BENCH_PREFIX="s$i-" BENCH_OBJECTS="$((OBJECTS / nodes))")
+    env "$@" "${own[@]}" BENCH_SELF_NODE="$(self_node "$i")" BENCH_QUANTILES="$WORK/$tag.$i.quantiles" \
       wrk -t"$((conns < 2 ? conns : 2))" -c"$conns" -d"${secs}s" --timeout 10s --latency \
       -s "$BENCH/duro.lua" "http://127.0.0.1:${N_PORT[$i]}" >"$WORK/$tag.$i.out" 2>&1 &
     wpids+=("$!")
@@ -379,18 +404,27 @@ measure_spread() { # nodes
   for ((i = 1; i <= nodes; i++)); do ports+=("${N_PORT[$i]}"); node_pids+=("${N_PID[$i]}"); done
   # Warm: every object read once through every gateway, so that every object is active and every
   # node has its placement cached (the first call of an object on a node reads the directory).
-  echo "  warming $OBJECTS objects through $nodes gateway(s)" >&2
+  echo "  warming $OBJECTS objects through $nodes gateway(s) ($PLACEMENT)" >&2
   local readers=()
-  for ((i = 2; i <= nodes; i++)); do
-    counter_sum s "$OBJECTS" "${N_PORT[$i]}" >/dev/null &
-    readers+=("$!")
-  done
+  if [ "$PLACEMENT" = local ]; then
+    # Each node's objects first called through its own gateway: placed in its region.
+    for ((i = 2; i <= nodes; i++)); do
+      counter_sum "s$i-" "$((OBJECTS / nodes))" "${N_PORT[$i]}" >/dev/null &
+      readers+=("$!")
+    done
+    counter_sum "s1-" "$((OBJECTS / nodes))" "${N_PORT[1]}" >/dev/null
+  else
+    for ((i = 2; i <= nodes; i++)); do
+      counter_sum s "$OBJECTS" "${N_PORT[$i]}" >/dev/null &
+      readers+=("$!")
+    done
+    counter_sum s "$OBJECTS" "${N_PORT[1]}" >/dev/null
+  fi
   local before
-  counter_sum s "$OBJECTS" "${N_PORT[1]}" >/dev/null
   for p in "${readers[@]:-}"; do [ -n "$p" ] && { wait "$p" || true; }; done
   await_settled_shards "$nodes"
   echo "  shards per node: $SHARDS; reading every object again (those that moved are recovered)" >&2
-  before="$(counter_sum_retried s "$OBJECTS" "${N_PORT[1]}")"
+  before="$(all_counters "$nodes")"
   # The nodes' own CPU use without requests (cluster heartbeats and gossip, timers, GC).
   local idle0
   idle0="$(cpu_ticks "${node_pids[@]}")"
@@ -412,7 +446,7 @@ measure_spread() { # nodes
   local ticks
   ticks=$(($(cpu_ticks "${node_pids[@]}") - cpu0))
   local after
-  after="$(counter_sum_retried s "$OBJECTS" "${N_PORT[1]}")"
+  after="$(all_counters "$nodes")"
   sleep 2
   local commits events db
   commits=$(($(db_commits) - commits0))
@@ -549,6 +583,11 @@ fi
     "database per cluster; nodes: $NODE_OPTS${BENCH_NODE_CONF:+, configuration added: $BENCH_NODE_CONF}."
   if has_case throughput; then
     echo
+    if [ "$PLACEMENT" = local ]; then
+      echo "Placement local: node i runs in region r<i>, and its gateway's wrk increments only" \
+        "objects s<i>-0..$((OBJECTS / 3 - 1)) (with 1 node: s1-0..$((OBJECTS - 1))), read first" \
+        "through that gateway, so each lives on the node its requests reach."
+    fi
     echo "Throughput: POST /counter/s<i>/increment, i uniform in 0..$((OBJECTS - 1)), all objects warm" \
       "(read once through every gateway first); ${WARMUP}s warm-up + ${DURATION}s measured at" \
       "$CONNECTIONS connections in all (3 nodes: one wrk per gateway, at the same time). req/s of" \
