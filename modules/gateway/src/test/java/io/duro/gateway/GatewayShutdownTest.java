@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import io.duro.runtime.Application;
-import io.duro.runtime.ObjectBinding;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,20 +31,12 @@ class GatewayShutdownTest {
   void afterTheUnbindOpenConnectionsAreAnswered503UntilTheDrainEndsEarlyWhenRequestsStop()
       throws Exception {
     DuroServer server =
-        DuroServer.start(
-                DuroConfig.load(
-                    ConfigFactory.parseMap(
-                        Map.of(
-                            "duro.data-dir", dataDir.toString(),
-                            "duro.gateway.port", 0,
-                            "duro.gateway.host", "127.0.0.1",
-                            // ends early after 6 s without a request
-                            "duro.gateway.shutdown-drain", "30s",
-                            "pekko.coordinated-shutdown.phases.service-unbind.timeout",
-                                "40s"))),
-                Application.of(ObjectBinding.of("echo", GatewayTest.Echo.class)))
-            .toCompletableFuture()
-            .get(60, TimeUnit.SECONDS);
+        GatewayTest.startEcho(
+            dataDir,
+            Map.of(
+                // ends early after 6 s without a request
+                "duro.gateway.shutdown-drain", "30s",
+                "pekko.coordinated-shutdown.phases.service-unbind.timeout", "40s"));
     URI uri = URI.create("http://127.0.0.1:" + server.port() + "/echo/a/x");
     HttpRequest post =
         HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("b")).build();
@@ -66,9 +55,13 @@ class GatewayShutdownTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (true) {
       try {
-        fresh.send(post, HttpResponse.BodyHandlers.ofString());
+        fresh.send(post, HttpResponse.BodyHandlers.ofString()); // 503 until the unbind
       } catch (ConnectException refused) {
         break;
+      } catch (java.io.IOException closed) {
+        // connected at the moment of the unbind: the kernel had accepted the connection for a
+        // listening socket that is gone (a race of unbinding itself; a load balancer has taken
+        // the node out by then)
       }
       assertTrue(System.nanoTime() < deadline, "the gateway still accepts connections");
       Thread.sleep(20);

@@ -74,18 +74,28 @@ class GatewayTest {
   @BeforeAll
   static void start() throws Exception {
     server =
-        DuroServer.start(
-                DuroConfig.load(
-                    ConfigFactory.parseMap(
-                        Map.of(
-                            "duro.data-dir", dataDir.toString(),
-                            "duro.gateway.port", 0,
-                            "duro.gateway.host", "127.0.0.1",
-                            "duro.runtime.request-timeout", "1s",
-                            "duro.runtime.max-queued-requests", 3))),
-                Application.of(ObjectBinding.of("echo", Echo.class)))
-            .toCompletableFuture()
-            .get(60, TimeUnit.SECONDS);
+        startEcho(
+            dataDir,
+            Map.of("duro.runtime.request-timeout", "1s", "duro.runtime.max-queued-requests", 3));
+  }
+
+  /**
+   * Starts a node serving {@link Echo} as {@code echo} on a free loopback port.
+   *
+   * @param dataDir its data directory
+   * @param settings settings beyond the data directory and the port
+   * @return the started node
+   */
+  static DuroServer startEcho(Path dataDir, Map<String, Object> settings) throws Exception {
+    Map<String, Object> all = new java.util.HashMap<>(settings);
+    all.put("duro.data-dir", dataDir.toString());
+    all.put("duro.gateway.port", 0);
+    all.put("duro.gateway.host", "127.0.0.1");
+    return DuroServer.start(
+            DuroConfig.load(ConfigFactory.parseMap(all)),
+            Application.of(ObjectBinding.of("echo", Echo.class)))
+        .toCompletableFuture()
+        .get(60, TimeUnit.SECONDS);
   }
 
   @AfterAll

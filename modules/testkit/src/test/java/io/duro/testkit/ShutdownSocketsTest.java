@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -34,13 +32,7 @@ class ShutdownSocketsTest {
     TestWebSocket second = TestWebSocket.connect(node.uri("/probe/b/ws?greet=1&n=2"));
     assertEquals("hello 1", first.next());
     assertEquals("hello 2", second.next());
-    HttpClient http = HttpClient.newHttpClient();
-    HttpResponse<InputStream> sse =
-        http.send(
-            HttpRequest.newBuilder(node.uri("/probe/c/sse"))
-                .header("Accept", "text/event-stream")
-                .build(),
-            HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> sse = WebSocketTest.openEventStream(node, "/probe/c/sse");
     assertEquals(200, sse.statusCode());
     BufferedReader events =
         new BufferedReader(new InputStreamReader(sse.body(), StandardCharsets.UTF_8));

@@ -53,6 +53,16 @@ class WebSocketTest {
     return TestWebSocket.connect(node.uri("/probe/" + object + "/ws" + query));
   }
 
+  /** A GET asking for an event stream, its body read as it comes. */
+  static HttpResponse<InputStream> openEventStream(TestNode node, String path) throws Exception {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .build()
+        .send(
+            HttpRequest.newBuilder(node.uri(path)).header("Accept", "text/event-stream").build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+  }
+
   @Test
   void textAndBinaryMessagesMakeTheRoundTrip() {
     try (TestWebSocket ws = connect("round-trip", "?greet=1&n=7")) {
@@ -239,13 +249,7 @@ class WebSocketTest {
 
   @Test
   void eventStreamDeliversEventsInOrderAndNoticesTheClientLeaving() throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    HttpResponse<InputStream> r =
-        client.send(
-            HttpRequest.newBuilder(node.uri("/probe/sse/sse"))
-                .header("Accept", "text/event-stream")
-                .build(),
-            HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r = openEventStream(node, "/probe/sse/sse");
     assertEquals(200, r.statusCode());
     assertEquals("text/event-stream", r.headers().firstValue("Content-Type").orElse(""));
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
