@@ -58,12 +58,13 @@ import org.slf4j.LoggerFactory;
  * it.
  *
  * <p>Graceful shutdown (SIGTERM, {@code ActorSystem.terminate}) runs Pekko's coordinated shutdown;
- * the gateway takes part in it: before the unbind phase it starts answering every new request with
- * 503 {@code shutting_down} ({@code Retry-After: 1}, {@code Connection: close}) so clients and load
- * balancers go to another node, and closes its WebSockets with 1001 (going away) and its event
- * streams, so that their clients reconnect elsewhere; then it unbinds, but keeps the open connections for up to {@code
- * duro.gateway.shutdown-drain} (less once no request comes), so that each client still sending
- * on one gets that answer; then it closes the idle connections and waits up to {@code
+ * the gateway takes part in it: in the unbind phase it stops accepting connections, then answers
+ * every request on the open ones with 503 {@code shutting_down} ({@code Retry-After: 1}, {@code
+ * Connection: close}) so clients and load balancers go to another node, closes its WebSockets with
+ * 1001 (going away) and ends its event streams, so that their clients reconnect elsewhere, and
+ * keeps the open connections for up to {@code duro.gateway.shutdown-drain} (less once no request
+ * comes), so that each client still sending on one gets that answer; then it closes the idle
+ * connections and waits up to {@code
  * duro.gateway.shutdown-deadline} for the requests in flight. Only after that does Cluster Sharding
  * hand this node's objects over to the other nodes (a later phase).
  */
@@ -145,26 +146,29 @@ public final class Gateway {
 
   private void joinCoordinatedShutdown() {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(runtime.system());
-    shutdown.addTask(
-        CoordinatedShutdown.PhaseBeforeServiceUnbind(),
-        "duro-gateway-refuse-new-requests",
-        () -> {
-          lastRefusedNanos = System.nanoTime();
-          shuttingDown = true;
-          int closed = runtime.connections().closeAll(1001, "the node is shutting down");
-          log.info(
-              "Shutting down: new requests are answered 503 shutting_down; {} WebSockets and"
-                  + " event streams closed (1001)",
-              closed);
-          return CompletableFuture.completedFuture(Done.getInstance());
-        });
+    // Unbind first: from then on a client's new connection is refused (it knows nothing was
+    // sent). Had the requests been answered 503 with Connection: close before, their clients
+    // would open new connections at once, and any being accepted at the moment of the unbind
+    // would be closed unanswered.
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceUnbind(),
-        "duro-gateway-unbind-and-drain",
-        () -> {
-          long since = lastRefusedNanos;
-          return binding.unbind().thenCompose(done -> drain(since));
-        });
+        "duro-gateway-unbind-refuse-and-drain",
+        () ->
+            binding
+                .unbind()
+                .thenCompose(
+                    done -> {
+                      lastRefusedNanos = System.nanoTime();
+                      shuttingDown = true;
+                      int closed =
+                          runtime.connections().closeAll(1001, "the node is shutting down");
+                      log.info(
+                          "Shutting down: the gateway is unbound, requests on open connections"
+                              + " are answered 503 shutting_down, {} WebSockets and event"
+                              + " streams closed (1001)",
+                          closed);
+                      return drain(lastRefusedNanos);
+                    }));
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceRequestsDone(),
         "duro-gateway-finish-in-flight-requests",

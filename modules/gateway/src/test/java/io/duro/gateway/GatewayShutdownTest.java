@@ -55,7 +55,7 @@ class GatewayShutdownTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (true) {
       try {
-        fresh.send(post, HttpResponse.BodyHandlers.ofString()); // 503 until the unbind
+        fresh.send(post, HttpResponse.BodyHandlers.ofString()); // served until the unbind
       } catch (ConnectException refused) {
         break;
       } catch (java.io.IOException closed) {
