@@ -189,24 +189,21 @@ public final class Gateway {
     long quietNanos = drainNanos / 5;
     CompletableFuture<Done> drained = new CompletableFuture<>();
     java.time.Duration tick = java.time.Duration.ofMillis(Math.max(1, quietNanos / 4_000_000));
-    org.apache.pekko.actor.Cancellable[] poll = new org.apache.pekko.actor.Cancellable[1];
-    Runnable check =
-        () -> {
-          long now = System.nanoTime();
-          if (now - since >= drainNanos || now - lastRefusedNanos >= quietNanos) {
-            if (drained.complete(Done.getInstance()) && poll[0] != null) {
-              poll[0].cancel();
-            }
-          }
-        };
-    check.run();
-    if (!drained.isDone()) {
-      poll[0] =
-          runtime
-              .system()
-              .scheduler()
-              .scheduleAtFixedRate(tick, tick, check, runtime.system().executionContext());
-    }
+    org.apache.pekko.actor.Cancellable poll =
+        runtime
+            .system()
+            .scheduler()
+            .scheduleAtFixedRate(
+                java.time.Duration.ZERO,
+                tick,
+                () -> {
+                  long now = System.nanoTime();
+                  if (now - since >= drainNanos || now - lastRefusedNanos >= quietNanos) {
+                    drained.complete(Done.getInstance());
+                  }
+                },
+                runtime.system().executionContext());
+    drained.whenComplete((done, error) -> poll.cancel());
     return drained;
   }
 

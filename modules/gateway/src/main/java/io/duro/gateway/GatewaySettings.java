@@ -10,9 +10,9 @@ import java.time.Duration;
  * @param port port to bind (0 picks a free one)
  * @param maxBodyBytes largest accepted request body
  * @param bodyTimeout how long to wait for a request body
- * @param shutdownDrain how long a shutting-down gateway keeps its port and connections open,
+ * @param shutdownDrain how long a shutting-down gateway, once unbound, keeps its open connections,
  *     answering 503 {@code shutting_down} and closing each connection a request arrives on, before
- *     it unbinds and closes the idle ones; it stops sooner once no request came for a fifth of it
+ *     it closes the idle ones; it stops sooner once no request came for a fifth of it
  * @param shutdownDeadline how long a shutting-down gateway waits for the requests in flight
  * @param management whether the node starts Pekko Management (its HTTP endpoint)
  */
