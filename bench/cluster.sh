@@ -280,15 +280,20 @@ counter_sum_retried() { # prefix count port...
   echo "$s"
 }
 
-# The sum of the counters the throughput case increments, or -1 if one could not be read.
+# The prefix and count of the objects node i's clients call: all of them (spread), or its own
+# share, s<i>-0.. (local).
+own_objects() { # i nodes
+  if [ "$PLACEMENT" = local ]; then echo "s$1- $((OBJECTS / $2))"; else echo "s $OBJECTS"; fi
+}
+
+# The sum of the counters the throughput case increments, or -1 if one could not be read: each
+# node's own objects through its gateway (spread: they are all the same, read once).
 all_counters() { # nodes
-  if [ "$PLACEMENT" = spread ]; then
-    counter_sum_retried s "$OBJECTS" "${N_PORT[1]}"
-    return
-  fi
-  local i s t=0
-  for ((i = 1; i <= $1; i++)); do
-    s="$(counter_sum_retried "s$i-" "$((OBJECTS / $1))" "${N_PORT[$i]}")"
+  local i s t=0 readers=1
+  [ "$PLACEMENT" = spread ] || readers="$1"
+  for ((i = 1; i <= readers; i++)); do
+    # shellcheck disable=SC2046
+    s="$(counter_sum_retried $(own_objects "$i" "$1") "${N_PORT[$i]}")"
     [ "$s" -ge 0 ] || { echo -1; return; }
     t=$((t + s))
   done
@@ -309,9 +314,9 @@ run_wrk_all() { # tag seconds nodes mode-assignments...
   local i conns wpids=()
   for ((i = 1; i <= nodes; i++)); do
     conns=$((CONNECTIONS / nodes + (i <= CONNECTIONS % nodes ? 1 : 0)))
-    local own=()
-    [ "$PLACEMENT" = local ] && own=(BENCH_PREFIX="s$i-" BENCH_OBJECTS="$((OBJECTS / nodes))")
-    env "$@" "${own[@]}" BENCH_SELF_NODE="$(self_node "$i")" BENCH_QUANTILES="$WORK/$tag.$i.quantiles" \
+    local own
+    read -r -a own <<<"$(own_objects "$i" "$nodes")"
+    env "$@" BENCH_PREFIX="${own[0]}" BENCH_OBJECTS="${own[1]}" BENCH_SELF_NODE="$(self_node "$i")" BENCH_QUANTILES="$WORK/$tag.$i.quantiles" \
       wrk -t"$((conns < 2 ? conns : 2))" -c"$conns" -d"${secs}s" --timeout 10s --latency \
       -s "$BENCH/duro.lua" "http://127.0.0.1:${N_PORT[$i]}" >"$WORK/$tag.$i.out" 2>&1 &
     wpids+=("$!")
@@ -406,20 +411,14 @@ measure_spread() { # nodes
   # node has its placement cached (the first call of an object on a node reads the directory).
   echo "  warming $OBJECTS objects through $nodes gateway(s) ($PLACEMENT)" >&2
   local readers=()
-  if [ "$PLACEMENT" = local ]; then
-    # Each node's objects first called through its own gateway: placed in its region.
-    for ((i = 2; i <= nodes; i++)); do
-      counter_sum "s$i-" "$((OBJECTS / nodes))" "${N_PORT[$i]}" >/dev/null &
-      readers+=("$!")
-    done
-    counter_sum "s1-" "$((OBJECTS / nodes))" "${N_PORT[1]}" >/dev/null
-  else
-    for ((i = 2; i <= nodes; i++)); do
-      counter_sum s "$OBJECTS" "${N_PORT[$i]}" >/dev/null &
-      readers+=("$!")
-    done
-    counter_sum s "$OBJECTS" "${N_PORT[1]}" >/dev/null
-  fi
+  # (local: each node's own objects, first called through its gateway, so placed in its region)
+  for ((i = 2; i <= nodes; i++)); do
+    # shellcheck disable=SC2046
+    counter_sum $(own_objects "$i" "$nodes") "${N_PORT[$i]}" >/dev/null &
+    readers+=("$!")
+  done
+  # shellcheck disable=SC2046
+  counter_sum $(own_objects 1 "$nodes") "${N_PORT[1]}" >/dev/null
   local before
   for p in "${readers[@]:-}"; do [ -n "$p" ] && { wait "$p" || true; }; done
   await_settled_shards "$nodes"

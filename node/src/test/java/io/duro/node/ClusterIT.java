@@ -396,11 +396,10 @@ class ClusterIT {
     while (load.ackedCount() < 200 && System.nanoTime() < warmUntil) {
       Thread.sleep(200);
     }
-    long leftAt = System.nanoTime();
     load.mark();
     nodes[2].terminate();
     int exit = nodes[2].awaitExit(Duration.ofSeconds(60));
-    long exitedMs = Duration.ofNanos(System.nanoTime() - leftAt).toMillis();
+    long exitedMs = Duration.ofNanos(System.nanoTime() - load.markNanos).toMillis();
     Thread.sleep(3000); // the load goes on with the two remaining nodes
     load.stop();
     System.out.printf(
@@ -413,7 +412,10 @@ class ClusterIT {
         load.retriedKinds(),
         load.failures.size());
     String stdout = nodes[2].stdout() + nodes[2].stderr();
-    assertTrue(load.failures.isEmpty(), "failed (a 503 or a refused connection is retried once, anything else fails): " + load.failures);
+    assertTrue(
+        load.failures.isEmpty(),
+        "failed (a 503 or a refused connection is retried once, anything else fails): "
+            + load.failures);
     assertTrue(load.ackedCount() > 100, "the load ran: " + load.ackedCount());
     assertFalse(stdout.contains("Exception in thread"), stdout);
     nodes[0].awaitUpMembers(2);
