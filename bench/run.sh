@@ -15,6 +15,8 @@
 #   BENCH_OBJECTS=10000      objects of the spread cases
 #   BENCH_COLD_IDLE=1s       duro.runtime.idle-timeout of the spread-cold node
 #   BENCH_NODE_OPTS="-Xmx2g" JVM options of the node
+#   BENCH_NODE_CONF=""       configuration lines added to every node's configuration (trials,
+#                            e.g. another journal URL)
 #   BENCH_JFR_DIR=DIR        record a JFR profile of the node during each measured case. A
 #                            recording started mid-run slowed spread-cold 3x (docs/benchmarks.md,
 #                            "Where spread-cold's time goes"); for that case record from the
@@ -132,7 +134,7 @@ start_baseline() {
 start_node() { # name config-text
   local dir="$WORK/$1"
   mkdir -p "$dir"
-  { printf '%s\n' "$2"; journal_conf "$1"; } >"$dir/bench.conf"
+  { printf '%s\n' "$2" "${BENCH_NODE_CONF:-}"; journal_conf "$1"; } >"$dir/bench.conf"
   PORT="$(free_port)"
   # shellcheck disable=SC2086
   java $NODE_OPTS -jar "$JAR" --port "$PORT" --data-dir "$dir/data" --config "$dir/bench.conf" \
