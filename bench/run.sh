@@ -11,7 +11,10 @@
 #                            objects the cases do not use) after each node start, before its
 #                            first case: a fresh JVM compiles its hot paths for tens of seconds
 #   BENCH_CONNECTIONS="1 16 64"
-#   BENCH_CASES="baseline hot-inc hot-get spread-inc spread-cold new-objects"
+#   BENCH_CASES="baseline hot-inc hot-inc-plain hot-get spread-inc spread-cold new-objects"
+#                            hot-inc-plain: hot-inc driven by bench/PlainClient.java instead of
+#                            wrk, whose latencies are corrected for coordinated omission (the
+#                            plain client's are as each request saw them; same req/s)
 #   BENCH_OBJECTS=10000      objects of the spread cases
 #   BENCH_COLD_IDLE=1s       duro.runtime.idle-timeout of the spread-cold node
 #   BENCH_NODE_OPTS="-Xmx2g" JVM options of the node
@@ -36,7 +39,7 @@ DURATION="${BENCH_DURATION:-20}"
 WARMUP="${BENCH_WARMUP:-5}"
 NODE_WARMUP="${BENCH_NODE_WARMUP:-30}"
 CONNECTIONS="${BENCH_CONNECTIONS:-1 16 64}"
-CASES="${BENCH_CASES:-baseline hot-inc hot-get spread-inc spread-cold new-objects}"
+CASES="${BENCH_CASES:-baseline hot-inc hot-inc-plain hot-get spread-inc spread-cold new-objects}"
 OBJECTS="${BENCH_OBJECTS:-10000}"
 COLD_IDLE="${BENCH_COLD_IDLE:-1s}"
 NODE_OPTS="${BENCH_NODE_OPTS:--Xmx2g}"
@@ -152,10 +155,15 @@ stop_server() {
 
 # ---- measuring ----------------------------------------------------------------------------------
 
-# Runs wrk; prints its RESULT line. Arguments: connections seconds, then BENCH_* assignments.
+# Runs wrk (or, with CLIENT=plain, bench/PlainClient.java); prints its RESULT line.
+# Arguments: connections seconds, then BENCH_* assignments.
 run_wrk() {
   local conns="$1" secs="$2"
   shift 2
+  if [ "${CLIENT:-wrk}" = plain ]; then
+    env "$@" java -cp "$WORK/plain" PlainClient "$PORT" "$conns" "$secs" 2>/dev/null | grep '^RESULT'
+    return
+  fi
   local threads=$((conns < 2 ? conns : 2))
   env "$@" wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency \
     -s "$BENCH/duro.lua" "http://127.0.0.1:$PORT" | grep '^RESULT'
@@ -311,7 +319,13 @@ measure_baseline() { # connections
   SERVER_PID="$node_pid"
 }
 
-if has_case hot-inc || has_case hot-get || has_case spread-inc || has_case new-objects; then
+if has_case hot-inc-plain; then
+  mkdir -p "$WORK/plain"
+  javac -d "$WORK/plain" "$BENCH/PlainClient.java"
+fi
+
+if has_case hot-inc || has_case hot-inc-plain || has_case hot-get || has_case spread-inc ||
+  has_case new-objects; then
   echo "node: default idle timeout (120 s)" >&2
   start_node warm "# idle-timeout left at its default, 120s: objects stay in memory"
   warm_node xw
@@ -322,6 +336,12 @@ if has_case hot-inc || has_case hot-get || has_case spread-inc || has_case new-o
       measure hot-inc "$c" BENCH_MODE=post BENCH_PATH=/counter/hot/increment
       after="$(counter_value hot)"
       row hot-inc "$c" "$(check $((after - before)))"
+    fi
+    if has_case hot-inc-plain; then
+      before="$(counter_value hot)"
+      CLIENT=plain measure hot-inc-plain "$c" BENCH_MODE=post BENCH_PATH=/counter/hot/increment
+      after="$(counter_value hot)"
+      row hot-inc-plain "$c" "$(check $((after - before))); plain client, latencies uncorrected"
     fi
     if has_case hot-get; then
       measure hot-get "$c" BENCH_MODE=get BENCH_PATH=/counter/hot
