@@ -72,7 +72,7 @@ public final class PlainClient {
     double mean = Arrays.stream(all).average().orElse(0) / 1e6;
     System.out.printf(
         "RESULT requests=%d duration_us=%d sent=%d ok=%d non2xx=%d sockerr=0 p50_us=%d p99_us=%d"
-            + " max_us=%d remote=0%n",
+            + " max_us=%d remote=0 mean_us=%d%n",
         all.length,
         elapsedNanos / 1000,
         all.length,
@@ -80,7 +80,8 @@ public final class PlainClient {
         non2xx.get(),
         (long) (quantile(all, 0.50) * 1000),
         (long) (quantile(all, 0.99) * 1000),
-        all[all.length - 1] / 1000);
+        all[all.length - 1] / 1000,
+        (long) (mean * 1000));
     System.err.printf(
         "plain client: %d requests, %.0f req/s, p50 %.2f p90 %.2f p95 %.2f p99 %.2f p99.9 %.2f"
             + " max %.2f ms; mean %.3f ms, connections x seconds / requests %.3f ms%n",

@@ -6,7 +6,10 @@
 -- Every response status is counted, so the caller can check counters against the 2xx count.
 -- Requests written but unanswered when wrk stops (at most one per connection) may still have been
 -- applied by the server, so a counter must lie between the 2xx count and the sent count.
--- done() prints one machine-readable line starting with "RESULT".
+-- done() prints one machine-readable line starting with "RESULT". Its latencies are wrk's, which
+-- wrk corrects for coordinated omission (it adds samples for the requests a constant-rate client
+-- would have sent during a slow answer), so mean_us exceeds what Little's law allows when the
+-- server stalls (docs/benchmarks.md, "The young collections and the hot-inc tail").
 -- Optional, for bench/cluster.sh:
 --   BENCH_SELF_NODE=host:port  counts the answers whose Duro-Node header names another node (the
 --                              object ran elsewhere than the gateway's node): remote= in RESULT
@@ -93,8 +96,8 @@ function done(summary, latency, requests)
   end
   local e = summary.errors
   io.write(string.format(
-    "RESULT requests=%d duration_us=%d sent=%d ok=%d non2xx=%d sockerr=%d p50_us=%d p99_us=%d max_us=%d remote=%d\n",
+    "RESULT requests=%d duration_us=%d sent=%d ok=%d non2xx=%d sockerr=%d p50_us=%d p99_us=%d max_us=%d remote=%d mean_us=%d\n",
     summary.requests, summary.duration, total_sent, total_ok, total_bad,
     e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max, total_remote))
+    latency:percentile(50), latency:percentile(99), latency.max, total_remote, latency.mean))
 end

@@ -261,6 +261,15 @@ row() {
   echo "${ROWS[-1]}" >&2
 }
 
+# Little's law check of a closed-loop run: the mean latency of the client's histogram against
+# connections / throughput, the most a request can have taken on average. Adds a note.
+little() { # case connections: uses RESULT
+  NOTES+=("$1 at $2 connections: mean latency $(ms "$(field "$RESULT" mean_us)") ms by the" \
+    "client's histogram; $2 connections at its req/s allow at most $(awk -v c="$2" \
+      -v r="$(field "$RESULT" requests)" -v d="$(field "$RESULT" duration_us)" \
+      'BEGIN { printf "%.2f", c * d / 1000 / r }') ms.")
+}
+
 counter_value() { # name
   curl -sf "http://127.0.0.1:$PORT/counter/$1" | sed -n 's/.*"value":\([0-9]*\).*/\1/p'
 }
@@ -336,12 +345,14 @@ if has_case hot-inc || has_case hot-inc-plain || has_case hot-get || has_case sp
       measure hot-inc "$c" BENCH_MODE=post BENCH_PATH=/counter/hot/increment
       after="$(counter_value hot)"
       row hot-inc "$c" "$(check $((after - before)))"
+      little hot-inc "$c"
     fi
     if has_case hot-inc-plain; then
       before="$(counter_value hot)"
       CLIENT=plain measure hot-inc-plain "$c" BENCH_MODE=post BENCH_PATH=/counter/hot/increment
       after="$(counter_value hot)"
       row hot-inc-plain "$c" "$(check $((after - before))); plain client, latencies uncorrected"
+      little hot-inc-plain "$c"
     fi
     if has_case hot-get; then
       measure hot-get "$c" BENCH_MODE=get BENCH_PATH=/counter/hot
