@@ -157,7 +157,7 @@ stop_server() {
 
 # Runs wrk (or, with CLIENT=plain, bench/PlainClient.java); prints its RESULT line.
 # Arguments: connections seconds, then BENCH_* assignments.
-run_wrk() {
+run_client() {
   local conns="$1" secs="$2"
   shift 2
   if [ "${CLIENT:-wrk}" = plain ]; then
@@ -175,9 +175,9 @@ run_wrk() {
 warm_node() { # spread-prefix
   [ "$NODE_WARMUP" -gt 0 ] || return 0
   local third=$(((NODE_WARMUP + 2) / 3))
-  run_wrk 16 "$third" BENCH_MODE=post BENCH_PATH=/counter/node-warm/increment >/dev/null
-  run_wrk 16 "$third" BENCH_MODE=get BENCH_PATH=/counter/node-warm >/dev/null
-  run_wrk 16 "$third" BENCH_MODE=spread BENCH_PREFIX="$1" BENCH_OBJECTS="$OBJECTS" >/dev/null
+  run_client 16 "$third" BENCH_MODE=post BENCH_PATH=/counter/node-warm/increment >/dev/null
+  run_client 16 "$third" BENCH_MODE=get BENCH_PATH=/counter/node-warm >/dev/null
+  run_client 16 "$third" BENCH_MODE=spread BENCH_PREFIX="$1" BENCH_OBJECTS="$OBJECTS" >/dev/null
 }
 
 field() { # RESULT-line key
@@ -207,7 +207,7 @@ measure() {
   local name="$1" conns="$2"
   shift 2
   local warm
-  warm="$(run_wrk "$conns" "$WARMUP" "$@" BENCH_RUN=w)"
+  warm="$(run_client "$conns" "$WARMUP" "$@" BENCH_RUN=w)"
   WARM_OK="$(field "$warm" ok)"
   WARM_SENT="$(field "$warm" sent)"
   local tfile="$WORK/threads.$name.$conns"
@@ -221,7 +221,7 @@ measure() {
   fi
   local cpu0
   cpu0="$(cpu_ticks "$SERVER_PID")"
-  RESULT="$(run_wrk "$conns" "$DURATION" "$@" BENCH_RUN=r)"
+  RESULT="$(run_client "$conns" "$DURATION" "$@" BENCH_RUN=r)"
   CPU_TICKS=$(($(cpu_ticks "$SERVER_PID") - cpu0))
   if [ -n "${BENCH_JFR_DIR:-}" ] && [ "$name" != baseline ]; then
     jcmd "$SERVER_PID" JFR.stop name="$name-$conns" >/dev/null
