@@ -142,14 +142,19 @@ public final class HeapScheduler extends AbstractSchedulerBase implements Closea
     }
   }
 
+  /** Hands a task to its execution context; a refusal is reported there, as Pekko does. */
+  private static void dispatch(Runnable task, ExecutionContext ec) {
+    try {
+      ec.execute(task);
+    } catch (RuntimeException e) {
+      ec.reportFailure(e);
+    }
+  }
+
   /** Tells a cancelled {@link SchedulerTask} so, on its execution context. */
   private static void notifyCancelled(Runnable task, ExecutionContext ec) {
     if (task instanceof SchedulerTask s) {
-      try {
-        ec.execute(s::cancelled);
-      } catch (RuntimeException e) {
-        ec.reportFailure(e);
-      }
+      dispatch(s::cancelled, ec);
     }
   }
 
@@ -183,11 +188,7 @@ public final class HeapScheduler extends AbstractSchedulerBase implements Closea
     @Override
     public void run() {
       if (claim(FIRED)) {
-        try {
-          ec.execute(task);
-        } catch (RuntimeException e) {
-          ec.reportFailure(e);
-        }
+        dispatch(task, ec);
       }
     }
 
@@ -233,7 +234,7 @@ public final class HeapScheduler extends AbstractSchedulerBase implements Closea
     }
 
     void next(long delayNanos) {
-      Future<?> f = submit(() -> ec.execute(this), delayNanos);
+      Future<?> f = submit(() -> dispatch(this, ec), delayNanos);
       current = f;
       if (cancelled.get()) {
         f.cancel(false);
