@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.Stub;
+import io.duro.runtime.internal.JournalSerializer;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -96,16 +97,94 @@ class RecoveryTest {
     assertEquals(events, queryLong("SELECT COUNT(DISTINCT \"ordering\") " + rows));
   }
 
+  /** How journals written before JournalSerializer existed stored events and snapshots. */
+  static final String JACKSON_EVENTS =
+      """
+      pekko.actor.serialization-bindings {
+        "io.duro.runtime.internal.Events$TurnsCommitted" = jackson-cbor
+        "io.duro.runtime.internal.Events$StorageSnapshot" = jackson-cbor
+      }
+      duro.runtime.snapshot-every = 5
+      """;
+
+  @Test
+  void eventsAndSnapshotsWrittenWithJacksonAreRecoveredAfterTheUpgradeToBinaryImages()
+      throws Exception {
+    String objectId;
+    try (RuntimeFixture node = RuntimeFixture.start(dataDir, JACKSON_EVENTS, APP)) {
+      Stub stub = node.runtime.namespace("probe").getByName("upgraded");
+      objectId = stub.id().toString();
+      for (int i = 0; i < 7; i++) {
+        call(stub, "/increment"); // a snapshot after the fifth event
+      }
+      call(stub, "/sync");
+    }
+    String rows = " FROM \"event_journal\" WHERE \"persistence_id\" LIKE '%" + objectId + "'";
+    String snapshots = " FROM \"snapshot\" WHERE \"persistence_id\" LIKE '%" + objectId + "'";
+    String binary = " AND \"event_ser_id\" = " + JournalSerializer.IDENTIFIER;
+    long jacksonEvents = queryLong("SELECT COUNT(*)" + rows);
+    assertTrue(jacksonEvents >= 7, "events: " + jacksonEvents);
+    assertEquals(0, queryLong("SELECT COUNT(*)" + rows + binary));
+    assertEquals(1, queryLong("SELECT COUNT(*)" + snapshots));
+    assertEquals(0, queryLong("SELECT COUNT(*)" + snapshots + " AND \"snapshot_ser_id\" = "
+        + JournalSerializer.IDENTIFIER));
+
+    try (RuntimeFixture node =
+        RuntimeFixture.start(dataDir, "duro.runtime.snapshot-every = 5", APP)) {
+      Stub stub = node.runtime.namespace("probe").getByName("upgraded");
+      // seven increments and the sync's write, from a Jackson snapshot and events
+      assertEquals("{\"value\":8}", call(stub, "/").text());
+      for (int i = 0; i < 6; i++) {
+        call(stub, "/increment"); // binary events, and a binary snapshot
+      }
+      call(stub, "/sync");
+    }
+    long events = queryLong("SELECT COUNT(*)" + rows);
+    assertTrue(events >= jacksonEvents + 6, "events: " + events);
+    assertEquals(
+        events - jacksonEvents,
+        queryLong("SELECT COUNT(*)" + rows + binary + " AND \"event_ser_manifest\" = 'T1'"));
+    assertTrue(
+        queryLong(
+                "SELECT COUNT(*)" + snapshots + " AND \"snapshot_ser_id\" = "
+                    + JournalSerializer.IDENTIFIER + " AND \"snapshot_ser_manifest\" = 'S1'")
+            >= 1,
+        "a snapshot written as a binary image");
+
+    try (RuntimeFixture node =
+        RuntimeFixture.start(dataDir, "duro.runtime.snapshot-every = 50", APP)) {
+      // snapshots every 50: the newest snapshot (binary) and the events after it (binary)
+      Stub stub = node.runtime.namespace("probe").getByName("upgraded");
+      assertEquals("{\"value\":15}", call(stub, "/").text());
+    }
+    // Without snapshots, a replay from the start mixes both kinds of events.
+    assertTrue(update("DELETE" + snapshots) >= 2);
+    try (RuntimeFixture node = RuntimeFixture.start(dataDir, JACKSON_EVENTS, APP)) {
+      Stub stub = node.runtime.namespace("probe").getByName("upgraded");
+      assertEquals("{\"value\":15}", call(stub, "/").text());
+    }
+  }
+
   private long snapshotRows() throws Exception {
     return queryLong("SELECT COUNT(*) FROM \"snapshot\"");
   }
 
   private long queryLong(String sql) throws Exception {
-    String url = "jdbc:h2:file:" + dataDir.resolve("duro") + ";DB_CLOSE_ON_EXIT=FALSE";
-    try (Connection c = DriverManager.getConnection(url, "duro", "");
+    try (Connection c = connect();
         ResultSet rs = c.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  private int update(String sql) throws Exception {
+    try (Connection c = connect()) {
+      return c.createStatement().executeUpdate(sql);
+    }
+  }
+
+  private Connection connect() throws Exception {
+    String url = "jdbc:h2:file:" + dataDir.resolve("duro") + ";DB_CLOSE_ON_EXIT=FALSE";
+    return DriverManager.getConnection(url, "duro", "");
   }
 }

@@ -1,14 +1,6 @@
 package io.duro.storage;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -115,26 +107,28 @@ public final class StoredEntries {
    * @return the image
    */
   public byte[] toBytes() {
-    int sizeHint = (int) Math.min(totalBytes + 8L * map.size() + 16, 1 << 30);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(sizeHint);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(FORMAT_VERSION);
-      out.writeBoolean(alarmEpochMillis != null);
-      if (alarmEpochMillis != null) {
-        out.writeLong(alarmEpochMillis);
-      }
-      out.writeInt(map.size());
-      for (Map.Entry<String, byte[]> e : map.entrySet()) {
-        byte[] key = e.getKey().getBytes(StandardCharsets.UTF_8);
-        out.writeInt(key.length);
-        out.write(key);
-        out.writeInt(e.getValue().length);
-        out.write(e.getValue());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // cannot happen: in-memory stream
+    byte[][] keys = BinaryImage.utf8Keys(map);
+    long size = 1 + 1 + (alarmEpochMillis != null ? 8 : 0) + 4;
+    int i = 0;
+    for (byte[] value : map.values()) {
+      size += BinaryImage.entryBytes(keys[i++], value);
     }
-    return bytes.toByteArray();
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new IllegalStateException("Storage image of " + size + " bytes is too large.");
+    }
+    ByteBuffer out = ByteBuffer.allocate((int) size);
+    out.put(FORMAT_VERSION);
+    out.put((byte) (alarmEpochMillis != null ? 1 : 0));
+    if (alarmEpochMillis != null) {
+      out.putLong(alarmEpochMillis);
+    }
+    out.putInt(map.size());
+    i = 0;
+    for (byte[] value : map.values()) {
+      BinaryImage.putBytes(out, keys[i++]);
+      BinaryImage.putBytes(out, value);
+    }
+    return out.array();
   }
 
   /**
@@ -146,102 +140,31 @@ public final class StoredEntries {
    *     has bytes left over
    */
   public static StoredEntries fromBytes(byte[] image) {
-    if (image == null) {
-      throw new IllegalArgumentException("Storage image is null.");
-    }
-    ByteBuffer in = ByteBuffer.wrap(image);
-    CharsetDecoder utf8 =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    need(in, 2, "header");
-    byte version = in.get();
-    if (version != FORMAT_VERSION) {
-      throw new IllegalArgumentException(
-          "Storage image has format version "
-              + version
-              + "; only "
-              + FORMAT_VERSION
-              + " is known.");
-    }
-    byte hasAlarm = in.get();
+    BinaryImage.Reader in = new BinaryImage.Reader(image, "Storage image");
+    in.version(FORMAT_VERSION);
+    byte hasAlarm = in.getByte("alarm flag");
     Long alarm = null;
     if (hasAlarm == 1) {
-      need(in, 8, "alarm");
-      alarm = in.getLong();
+      alarm = in.getLong("alarm");
     } else if (hasAlarm != 0) {
       throw new IllegalArgumentException(
           "Storage image is corrupt: alarm flag is " + hasAlarm + " at offset 1.");
     }
-    need(in, 4, "entry count");
-    int count = in.getInt();
-    if (count < 0) {
-      throw new IllegalArgumentException("Storage image is corrupt: entry count " + count + ".");
-    }
+    int count = in.count("entry count", 8);
     TreeMap<String, byte[]> map = new TreeMap<>(Utf8Order.COMPARATOR);
     long total = 0;
     String previous = null;
     for (int i = 0; i < count; i++) {
-      int keyLength = length(in, "key", i);
       int keyStart = in.position();
-      String key;
-      try {
-        key = utf8.decode(in.slice().limit(keyLength)).toString();
-      } catch (CharacterCodingException e) {
-        throw new IllegalArgumentException(
-            "Storage image is corrupt: key " + i + " at offset " + keyStart + " is not UTF-8.", e);
-      }
-      in.position(keyStart + keyLength);
-      if (previous != null && Utf8Order.COMPARATOR.compare(previous, key) >= 0) {
-        throw new IllegalArgumentException(
-            "Storage image is corrupt: key " + i + " at offset " + keyStart + " is out of order.");
-      }
-      int valueLength = length(in, "value", i);
-      byte[] value = new byte[valueLength];
-      in.get(value);
+      String key = in.keyAfter(previous, "key", i);
+      int keyLength = in.position() - keyStart - 4;
+      byte[] value = in.bytes("value", i);
       map.put(key, value);
-      total += keyLength + valueLength;
+      total += keyLength + value.length;
       previous = key;
     }
-    if (in.hasRemaining()) {
-      throw new IllegalArgumentException(
-          "Storage image is corrupt: " + in.remaining() + " bytes after the last entry.");
-    }
+    in.end("last entry");
     return new StoredEntries(map, alarm, total);
-  }
-
-  private static int length(ByteBuffer in, String what, int index) {
-    need(in, 4, what + " length of entry " + index);
-    int length = in.getInt();
-    if (length < 0 || length > in.remaining()) {
-      throw new IllegalArgumentException(
-          "Storage image is truncated or corrupt: the "
-              + what
-              + " of entry "
-              + index
-              + " claims "
-              + length
-              + " bytes but "
-              + in.remaining()
-              + " remain.");
-    }
-    return length;
-  }
-
-  private static void need(ByteBuffer in, int bytes, String what) {
-    if (in.remaining() < bytes) {
-      throw new IllegalArgumentException(
-          "Storage image is truncated: the "
-              + what
-              + " needs "
-              + bytes
-              + " bytes at offset "
-              + in.position()
-              + " but "
-              + in.remaining()
-              + " remain.");
-    }
   }
 
   // ---- package-private operations used by the live ObjectStorage ----

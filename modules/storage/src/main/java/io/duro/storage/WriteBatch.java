@@ -1,6 +1,8 @@
 package io.duro.storage;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
@@ -145,6 +147,103 @@ public record WriteBatch(
       bytes += Utf8Order.utf8Length(key) + ENTRY_OVERHEAD_BYTES;
     }
     return (int) Math.min(bytes, Integer.MAX_VALUE);
+  }
+
+  private static final byte FORMAT_VERSION = 1;
+  private static final int CLEARED = 1;
+  private static final int ALARM_CHANGED = 2;
+  private static final int HAS_ALARM = 4;
+  private static final int CONFIRMED = 8;
+
+  /**
+   * A compact binary image, the journal's form of a batch: format version byte, a flags byte
+   * (cleared 1, alarm changed 2, alarm present 4, confirmed 8), the alarm in epoch milliseconds
+   * when present, the put count and each put's key and value, the delete count and each deleted
+   * key; keys in {@link Utf8Order} as UTF-8, keys and values prefixed by their length. It is a
+   * fraction of the size of the Jackson form and reads without reflection.
+   *
+   * @return the image
+   */
+  public byte[] toBytes() {
+    byte[][] putKeys = BinaryImage.utf8Keys(puts);
+    byte[][] deletedKeys = new byte[deletes.size()][];
+    long size = 1 + 1 + (alarmEpochMillis != null ? 8 : 0) + 4 + 4;
+    int i = 0;
+    for (byte[] value : puts.values()) {
+      size += BinaryImage.entryBytes(putKeys[i++], value);
+    }
+    i = 0;
+    for (String key : deletes) {
+      deletedKeys[i] = key.getBytes(StandardCharsets.UTF_8);
+      size += BinaryImage.entryBytes(deletedKeys[i++], null);
+    }
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new IllegalStateException("Write batch image of " + size + " bytes is too large.");
+    }
+    ByteBuffer out = ByteBuffer.allocate((int) size);
+    out.put(FORMAT_VERSION);
+    out.put(
+        (byte)
+            ((cleared ? CLEARED : 0)
+                | (alarmChanged ? ALARM_CHANGED : 0)
+                | (alarmEpochMillis != null ? HAS_ALARM : 0)
+                | (confirmed ? CONFIRMED : 0)));
+    if (alarmEpochMillis != null) {
+      out.putLong(alarmEpochMillis);
+    }
+    out.putInt(putKeys.length);
+    i = 0;
+    for (byte[] value : puts.values()) {
+      BinaryImage.putBytes(out, putKeys[i++]);
+      BinaryImage.putBytes(out, value);
+    }
+    out.putInt(deletedKeys.length);
+    for (byte[] key : deletedKeys) {
+      BinaryImage.putBytes(out, key);
+    }
+    return out.array();
+  }
+
+  /**
+   * Reads an image made by {@link #toBytes()}.
+   *
+   * @param image the image
+   * @return the batch, equal to the one written
+   * @throws IllegalArgumentException if the image is corrupt, truncated, of an unknown version, or
+   *     has bytes left over
+   */
+  public static WriteBatch fromBytes(byte[] image) {
+    BinaryImage.Reader in = new BinaryImage.Reader(image, "Write batch image");
+    in.version(FORMAT_VERSION);
+    int flags = in.getByte("flags");
+    if ((flags & ~(CLEARED | ALARM_CHANGED | HAS_ALARM | CONFIRMED)) != 0
+        || ((flags & HAS_ALARM) != 0 && (flags & ALARM_CHANGED) == 0)) {
+      throw new IllegalArgumentException(
+          "Write batch image is corrupt: flags " + flags + " at offset 1.");
+    }
+    Long alarm = (flags & HAS_ALARM) != 0 ? in.getLong("alarm") : null;
+    int putCount = in.count("put count", 8);
+    TreeMap<String, byte[]> puts = new TreeMap<>(Utf8Order.COMPARATOR);
+    String previous = null;
+    for (int i = 0; i < putCount; i++) {
+      previous = in.keyAfter(previous, "put key", i);
+      puts.put(previous, in.bytes("value", i));
+    }
+    int deleteCount = in.count("delete count", 4);
+    TreeSet<String> deleted = new TreeSet<>(Utf8Order.COMPARATOR);
+    previous = null;
+    for (int i = 0; i < deleteCount; i++) {
+      previous = in.keyAfter(previous, "deleted key", i);
+      deleted.add(previous);
+    }
+    in.end("last deleted key");
+    return new WriteBatch(
+        (flags & CLEARED) != 0,
+        puts,
+        deleted,
+        (flags & ALARM_CHANGED) != 0,
+        alarm,
+        (flags & CONFIRMED) != 0);
   }
 
   /** Equal when every component is, comparing values by content. */

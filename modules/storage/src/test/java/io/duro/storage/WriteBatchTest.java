@@ -160,4 +160,104 @@ class WriteBatchTest {
         WriteBatch.EMPTY,
         mapper.readValue(mapper.writeValueAsBytes(WriteBatch.EMPTY), WriteBatch.class));
   }
+
+  private static List<WriteBatch> imageCases() {
+    return List.of(
+        WriteBatch.EMPTY,
+        new WriteBatch(false, Map.of("k\u00e9", new byte[] {0, -1, 127, -128}), Set.of(), false,
+            null, true),
+        new WriteBatch(false, Map.of("a", v(1), "\uD83D\uDE00", v(2), "b", new byte[0]),
+            Set.of("gone", "z"), true, 123L, false),
+        new WriteBatch(false, Map.of(), Set.of("x"), true, null, true),
+        new WriteBatch(true, Map.of("after", v(3)), Set.of(), false, null, true),
+        new WriteBatch(false, Map.of("big", new byte[70_000]), Set.of(), true, -5L, true));
+  }
+
+  @Test
+  void binaryImageRoundTripsEveryField() {
+    for (WriteBatch batch : imageCases()) {
+      WriteBatch back = WriteBatch.fromBytes(batch.toBytes());
+      assertEquals(batch, back, batch.toString());
+      assertEquals(batch.cleared(), back.cleared());
+      assertEquals(batch.alarmChanged(), back.alarmChanged());
+      assertEquals(batch.alarmEpochMillis(), back.alarmEpochMillis());
+      assertEquals(batch.confirmed(), back.confirmed());
+      assertEquals(List.copyOf(batch.puts().keySet()), List.copyOf(back.puts().keySet()));
+      assertArrayEquals(batch.toBytes(), back.toBytes());
+    }
+  }
+
+  @Test
+  void binaryImageOfAOneKeyWriteIsTwentyFiveBytes() {
+    WriteBatch counter = new WriteBatch(false, Map.of("count", v(7)), Set.of(), false, null, true);
+    // version, flags, put count, key length + "count", value length + 2 bytes, delete count
+    assertEquals(1 + 1 + 4 + (4 + 5) + (4 + 2) + 4, counter.toBytes().length);
+  }
+
+  @Test
+  void everyTruncatedBinaryImageIsRejected() {
+    for (WriteBatch batch : imageCases()) {
+      byte[] image = batch.toBytes();
+      for (int length = 0; length < Math.min(image.length, 200); length++) {
+        byte[] truncated = Arrays.copyOf(image, length);
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> WriteBatch.fromBytes(truncated),
+            batch + " cut at " + length);
+      }
+    }
+  }
+
+  @Test
+  void corruptBinaryImagesAreRejectedWithAClearMessage() {
+    WriteBatch batch =
+        new WriteBatch(false, Map.of("a", v(1), "b", v(2)), Set.of("c"), true, 9L, true);
+    byte[] image = batch.toBytes();
+
+    byte[] badVersion = image.clone();
+    badVersion[0] = 2;
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> WriteBatch.fromBytes(badVersion));
+    assertTrue(e.getMessage().contains("Write batch image has format version 2"), e.getMessage());
+
+    byte[] badFlags = image.clone();
+    badFlags[1] = (byte) 0x40;
+    e = assertThrows(IllegalArgumentException.class, () -> WriteBatch.fromBytes(badFlags));
+    assertTrue(e.getMessage().contains("flags 64"), e.getMessage());
+
+    byte[] alarmWithoutChange = image.clone();
+    alarmWithoutChange[1] = (byte) (alarmWithoutChange[1] & ~2);
+    assertThrows(IllegalArgumentException.class, () -> WriteBatch.fromBytes(alarmWithoutChange));
+
+    byte[] trailing = Arrays.copyOf(image, image.length + 1);
+    e = assertThrows(IllegalArgumentException.class, () -> WriteBatch.fromBytes(trailing));
+    assertTrue(e.getMessage().contains("after the last deleted key"), e.getMessage());
+
+    // header: version, flags, alarm (8), put count (4); then the first key's length and "a".
+    int firstKey = 1 + 1 + 8 + 4 + 4;
+    assertEquals('a', image[firstKey]);
+    byte[] unsorted = image.clone();
+    unsorted[firstKey] = 'c';
+    e = assertThrows(IllegalArgumentException.class, () -> WriteBatch.fromBytes(unsorted));
+    assertTrue(e.getMessage().contains("out of order"), e.getMessage());
+
+    byte[] invalidUtf8 = image.clone();
+    invalidUtf8[firstKey] = (byte) 0xFF;
+    e = assertThrows(IllegalArgumentException.class, () -> WriteBatch.fromBytes(invalidUtf8));
+    assertTrue(e.getMessage().contains("not UTF-8"), e.getMessage());
+
+    e = assertThrows(IllegalArgumentException.class, () -> WriteBatch.fromBytes(null));
+    assertTrue(e.getMessage().contains("Write batch image is null"), e.getMessage());
+  }
+
+  @Test
+  void binaryImageRefusesAKeyBothPutAndDeleted() {
+    byte[] image =
+        new WriteBatch(false, Map.of("a", v(1)), Set.of("b"), false, null, true).toBytes();
+    // the deleted key "b" is the image's last byte; make it "a", which is also put
+    image[image.length - 1] = 'a';
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> WriteBatch.fromBytes(image));
+    assertTrue(e.getMessage().contains("both put and deleted"), e.getMessage());
+  }
 }
