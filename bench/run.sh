@@ -6,7 +6,14 @@
 #
 # Environment (all optional):
 #   BENCH_DURATION=20        seconds measured per case
-#   BENCH_WARMUP=5           seconds of warm-up per case (same connections, not measured)
+#   BENCH_WARMUP=5           seconds of a warm-up round (the case's own load, not measured);
+#                            rounds repeat until the server's JIT compiler threads used less
+#                            than BENCH_JIT_QUIET % of one core in a round, for at most
+#                            BENCH_WARMUP_MAX seconds: a case measures compiled code, not the
+#                            compiler (on a slow machine C2 was still compiling spread-cold's
+#                            wake path at a quarter of the node's CPU after the fixed 5 s)
+#   BENCH_JIT_QUIET=10       see BENCH_WARMUP
+#   BENCH_WARMUP_MAX=60      see BENCH_WARMUP
 #   BENCH_NODE_WARMUP=30     seconds of mixed load (hot writes, hot reads, spread writes on
 #                            objects the cases do not use) after each node start, before its
 #                            first case: a fresh JVM compiles its hot paths for tens of seconds
@@ -37,6 +44,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/bench"
 DURATION="${BENCH_DURATION:-20}"
 WARMUP="${BENCH_WARMUP:-5}"
+JIT_QUIET="${BENCH_JIT_QUIET:-10}"
+WARMUP_MAX="${BENCH_WARMUP_MAX:-60}"
 NODE_WARMUP="${BENCH_NODE_WARMUP:-30}"
 CONNECTIONS="${BENCH_CONNECTIONS:-1 16 64}"
 CASES="${BENCH_CASES:-baseline hot-inc hot-inc-plain hot-get spread-inc spread-cold new-objects}"
@@ -191,6 +200,25 @@ cpu_ticks() { # pid
 }
 TICK_HZ="$(getconf CLK_TCK)"
 
+# CPU time (user + system, in clock ticks) the process's JIT compiler threads have used so far.
+# A thread's name may hold spaces ("C2 CompilerThre"), so its stat is read after the ") ".
+jit_ticks() { # pid
+  local t name sum=0
+  for t in /proc/"$1"/task/*; do
+    read -r name <"$t/comm" 2>/dev/null || continue
+    case "$name" in
+      "C1 Compiler"*|"C2 Compiler"*)
+        sum=$((sum + $(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "$t/stat" 2>/dev/null || echo 0))) ;;
+    esac
+  done
+  echo "$sum"
+}
+
+# Percent of one core used over a number of seconds, from a tick count.
+core_percent() { # ticks seconds
+  awk -v t="$1" -v s="$2" -v hz="$TICK_HZ" 'BEGIN { v = t * 100 / hz / s; printf "%.0f", v < 0 ? 0 : v }'
+}
+
 MAX_THREADS=0
 sample_threads() { # pid file: writes the highest live thread count seen, until killed
   local max=0 t
@@ -201,15 +229,29 @@ sample_threads() { # pid file: writes the highest live thread count seen, until 
   done
 }
 
-# Warm-up, then the measured run with thread sampling (and JFR if asked).
-# Sets RESULT, WARM_OK, MAX_THREADS. Arguments: case connections, then BENCH_* assignments.
+# Warm-up rounds until the JIT is quiet, then the measured run with thread sampling (and JFR if
+# asked). Sets RESULT, WARM_OK, WARM_SENT, WARMED (seconds), JIT (compilers' percent of one core
+# during the measured run), MAX_THREADS. Arguments: case connections, then BENCH_* assignments.
 measure() {
   local name="$1" conns="$2"
   shift 2
-  local warm
-  warm="$(run_client "$conns" "$WARMUP" "$@" BENCH_RUN=w)"
-  WARM_OK="$(field "$warm" ok)"
-  WARM_SENT="$(field "$warm" sent)"
+  local warm round=0 j0 busy
+  WARM_OK=0
+  WARM_SENT=0
+  WARMED=0
+  while :; do
+    j0="$(jit_ticks "$SERVER_PID")"
+    # a round of its own name: new-objects warms up on objects no other round or the run uses
+    warm="$(run_client "$conns" "$WARMUP" "$@" BENCH_RUN="w$round-")"
+    busy="$(core_percent $(($(jit_ticks "$SERVER_PID") - j0)) "$WARMUP")"
+    WARM_OK=$((WARM_OK + $(field "$warm" ok)))
+    WARM_SENT=$((WARM_SENT + $(field "$warm" sent)))
+    WARMED=$((WARMED + WARMUP))
+    round=$((round + 1))
+    if [ "$busy" -lt "$JIT_QUIET" ] || [ "$WARMED" -ge "$WARMUP_MAX" ]; then
+      break
+    fi
+  done
   local tfile="$WORK/threads.$name.$conns"
   echo 0 >"$tfile"
   sample_threads "$SERVER_PID" "$tfile" &
@@ -221,8 +263,10 @@ measure() {
   fi
   local cpu0
   cpu0="$(cpu_ticks "$SERVER_PID")"
+  j0="$(jit_ticks "$SERVER_PID")"
   RESULT="$(run_client "$conns" "$DURATION" "$@" BENCH_RUN=r)"
   CPU_TICKS=$(($(cpu_ticks "$SERVER_PID") - cpu0))
+  JIT="$(core_percent $(($(jit_ticks "$SERVER_PID") - j0)) "$DURATION")"
   if [ -n "${BENCH_JFR_DIR:-}" ] && [ "$name" != baseline ]; then
     jcmd "$SERVER_PID" JFR.stop name="$name-$conns" >/dev/null
   fi
@@ -257,7 +301,7 @@ row() {
   fi
   local cpu_us
   cpu_us="$(awk -v t="$CPU_TICKS" -v hz="$TICK_HZ" -v r="$req" 'BEGIN { printf "%.0f", t * 1e6 / hz / (r > 0 ? r : 1) }')"
-  ROWS+=("| $name | $conns | $rps | $(ms "$(field "$RESULT" p50_us)") | $(ms "$(field "$RESULT" p99_us)") | $(ms "$(field "$RESULT" max_us)") | $ratio | $cpu_us | $MAX_THREADS | $ok | $((bad + err)) | $check |")
+  ROWS+=("| $name | $conns | $rps | $(ms "$(field "$RESULT" p50_us)") | $(ms "$(field "$RESULT" p99_us)") | $(ms "$(field "$RESULT" max_us)") | $ratio | $cpu_us | $WARMED | $JIT | $MAX_THREADS | $ok | $((bad + err)) | $check |")
   echo "${ROWS[-1]}" >&2
 }
 
@@ -419,15 +463,15 @@ fi
 {
   echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(java -version 2>&1 | head -1);" \
     "journal: $([ "$JOURNAL" = postgres ] && echo "PostgreSQL $(pg 'show server_version') on $PG_HOST:$PG_PORT (synchronous_commit $(pg 'show synchronous_commit'), fsync $(pg 'show fsync'))" || echo "embedded H2 file (WRITE_DELAY=0)");" \
-    "${NODE_WARMUP}s of mixed load after each node start, then ${WARMUP}s warm-up + ${DURATION}s per case; spread cases over $OBJECTS objects;" \
+    "${NODE_WARMUP}s of mixed load after each node start; per case, ${WARMUP}s warm-up rounds of its own load until the server's JIT compilers used < ${JIT_QUIET} % of a core in a round (at most ${WARMUP_MAX}s; warm-up s), then ${DURATION}s measured; spread cases over $OBJECTS objects;" \
     "spread-inc with the default idle timeout (120 s, objects warm), spread-cold with" \
     "duro.runtime.idle-timeout = $COLD_IDLE. Latencies in ms; threads = the server's highest live" \
     "thread count during the case; errors = non-2xx + socket errors; × baseline = req/s over the" \
     "baseline row just above at the same connections; CPU µs/req = the server process's user +" \
-    "system CPU time during the case over its requests."
+    "system CPU time during the case over its requests; JIT % = its JIT compiler threads' CPU during the case, in percent of one core."
   echo
-  echo "| case | conns | req/s | p50 | p99 | max | × baseline | CPU µs/req | threads | 2xx | errors | check |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| case | conns | req/s | p50 | p99 | max | × baseline | CPU µs/req | warm-up s | JIT % | threads | 2xx | errors | check |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   printf '%s\n' "${ROWS[@]}"
   if [ "${#NOTES[@]}" -gt 0 ]; then
     echo
