@@ -13,7 +13,7 @@
 #                            compiler (on a slow machine C2 was still compiling spread-cold's
 #                            wake path at a quarter of the node's CPU after the fixed 5 s)
 #   BENCH_JIT_QUIET=10       see BENCH_WARMUP
-#   BENCH_WARMUP_MAX=60      see BENCH_WARMUP
+#   BENCH_WARMUP_MAX=120     see BENCH_WARMUP
 #   BENCH_NODE_WARMUP=30     seconds of mixed load (hot writes, hot reads, spread writes on
 #                            objects the cases do not use) after each node start, before its
 #                            first case: a fresh JVM compiles its hot paths for tens of seconds
@@ -45,7 +45,7 @@ BENCH="$ROOT/bench"
 DURATION="${BENCH_DURATION:-20}"
 WARMUP="${BENCH_WARMUP:-5}"
 JIT_QUIET="${BENCH_JIT_QUIET:-10}"
-WARMUP_MAX="${BENCH_WARMUP_MAX:-60}"
+WARMUP_MAX="${BENCH_WARMUP_MAX:-120}"
 NODE_WARMUP="${BENCH_NODE_WARMUP:-30}"
 CONNECTIONS="${BENCH_CONNECTIONS:-1 16 64}"
 CASES="${BENCH_CASES:-baseline hot-inc hot-inc-plain hot-get spread-inc spread-cold new-objects}"
@@ -248,6 +248,7 @@ measure() {
     WARM_SENT=$((WARM_SENT + $(field "$warm" sent)))
     WARMED=$((WARMED + WARMUP))
     round=$((round + 1))
+    echo "$name@$conns warm-up round $round: JIT compilers $busy % of a core" >&2
     if [ "$busy" -lt "$JIT_QUIET" ] || [ "$WARMED" -ge "$WARMUP_MAX" ]; then
       break
     fi

@@ -35,6 +35,13 @@ public final class Main {
     // Initialize logging before any library logs from another thread; otherwise SLF4J replays
     // the early calls with a warning on every start.
     org.slf4j.LoggerFactory.getILoggerFactory();
+    // H2's value cache (on by default) hashes every string it reads, to share equal values.
+    // Waking an object reads its rows from pages that hold many other objects' rows, and that
+    // hashing was a fifth of the node's CPU when most requests woke an object
+    // (docs/benchmarks.md, "H2's value cache"). -Dh2.objectCache=true on the command line wins.
+    if (System.getProperty("h2.objectCache") == null) {
+      System.setProperty("h2.objectCache", "false");
+    }
     if (args.length > 0 && args[0].equals("migrations")) {
       System.exit(
           MigrationsCommand.run(
