@@ -44,6 +44,53 @@ final class BinaryImage {
   }
 
   /**
+   * The bytes that {@link #putEntries} writes.
+   *
+   * @param keys the keys' UTF-8 bytes
+   * @param values the values, in the keys' order
+   * @return the bytes, the count included
+   */
+  static long entriesBytes(byte[][] keys, Iterable<byte[]> values) {
+    long size = 4;
+    int i = 0;
+    for (byte[] value : values) {
+      size += entryBytes(keys[i++], value);
+    }
+    return size;
+  }
+
+  /**
+   * Writes the entry count, then each key and its value.
+   *
+   * @param out the image being written
+   * @param keys the keys' UTF-8 bytes
+   * @param values the values, in the keys' order
+   */
+  static void putEntries(ByteBuffer out, byte[][] keys, Iterable<byte[]> values) {
+    out.putInt(keys.length);
+    int i = 0;
+    for (byte[] value : values) {
+      putBytes(out, keys[i++]);
+      putBytes(out, value);
+    }
+  }
+
+  /**
+   * A buffer for an image of {@code size} bytes.
+   *
+   * @param size the image's size
+   * @param kind the image's name in the error
+   * @return the buffer
+   * @throws IllegalStateException if no byte array can hold it
+   */
+  static ByteBuffer allocate(long size, String kind) {
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new IllegalStateException(kind + " of " + size + " bytes is too large.");
+    }
+    return ByteBuffer.allocate((int) size);
+  }
+
+  /**
    * Writes a length-prefixed byte string.
    *
    * @param out the image being written

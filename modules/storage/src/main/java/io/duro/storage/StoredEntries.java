@@ -108,26 +108,15 @@ public final class StoredEntries {
    */
   public byte[] toBytes() {
     byte[][] keys = BinaryImage.utf8Keys(map);
-    long size = 1 + 1 + (alarmEpochMillis != null ? 8 : 0) + 4;
-    int i = 0;
-    for (byte[] value : map.values()) {
-      size += BinaryImage.entryBytes(keys[i++], value);
-    }
-    if (size > Integer.MAX_VALUE - 16) {
-      throw new IllegalStateException("Storage image of " + size + " bytes is too large.");
-    }
-    ByteBuffer out = ByteBuffer.allocate((int) size);
+    long size = 1 + 1 + (alarmEpochMillis != null ? 8 : 0);
+    size += BinaryImage.entriesBytes(keys, map.values());
+    ByteBuffer out = BinaryImage.allocate(size, "Storage image");
     out.put(FORMAT_VERSION);
     out.put((byte) (alarmEpochMillis != null ? 1 : 0));
     if (alarmEpochMillis != null) {
       out.putLong(alarmEpochMillis);
     }
-    out.putInt(map.size());
-    i = 0;
-    for (byte[] value : map.values()) {
-      BinaryImage.putBytes(out, keys[i++]);
-      BinaryImage.putBytes(out, value);
-    }
+    BinaryImage.putEntries(out, keys, map.values());
     return out.array();
   }
 

@@ -167,20 +167,14 @@ public record WriteBatch(
   public byte[] toBytes() {
     byte[][] putKeys = BinaryImage.utf8Keys(puts);
     byte[][] deletedKeys = new byte[deletes.size()][];
-    long size = 1 + 1 + (alarmEpochMillis != null ? 8 : 0) + 4 + 4;
+    long size = 1 + 1 + (alarmEpochMillis != null ? 8 : 0) + 4;
+    size += BinaryImage.entriesBytes(putKeys, puts.values());
     int i = 0;
-    for (byte[] value : puts.values()) {
-      size += BinaryImage.entryBytes(putKeys[i++], value);
-    }
-    i = 0;
     for (String key : deletes) {
       deletedKeys[i] = key.getBytes(StandardCharsets.UTF_8);
       size += BinaryImage.entryBytes(deletedKeys[i++], null);
     }
-    if (size > Integer.MAX_VALUE - 16) {
-      throw new IllegalStateException("Write batch image of " + size + " bytes is too large.");
-    }
-    ByteBuffer out = ByteBuffer.allocate((int) size);
+    ByteBuffer out = BinaryImage.allocate(size, "Write batch image");
     out.put(FORMAT_VERSION);
     out.put(
         (byte)
@@ -191,12 +185,7 @@ public record WriteBatch(
     if (alarmEpochMillis != null) {
       out.putLong(alarmEpochMillis);
     }
-    out.putInt(putKeys.length);
-    i = 0;
-    for (byte[] value : puts.values()) {
-      BinaryImage.putBytes(out, putKeys[i++]);
-      BinaryImage.putBytes(out, value);
-    }
+    BinaryImage.putEntries(out, putKeys, puts.values());
     out.putInt(deletedKeys.length);
     for (byte[] key : deletedKeys) {
       BinaryImage.putBytes(out, key);
