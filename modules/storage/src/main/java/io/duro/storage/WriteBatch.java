@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -212,14 +214,15 @@ public record WriteBatch(
     }
     Long alarm = (flags & HAS_ALARM) != 0 ? in.getLong("alarm") : null;
     int putCount = in.count("put count", 8);
-    TreeMap<String, byte[]> puts = new TreeMap<>(Utf8Order.COMPARATOR);
+    // in key order already (checked); the constructor makes the sorted copy
+    Map<String, byte[]> puts = new LinkedHashMap<>();
     String previous = null;
     for (int i = 0; i < putCount; i++) {
       previous = in.keyAfter(previous, "put key", i);
       puts.put(previous, in.bytes("value", i));
     }
     int deleteCount = in.count("delete count", 4);
-    TreeSet<String> deleted = new TreeSet<>(Utf8Order.COMPARATOR);
+    Set<String> deleted = new LinkedHashSet<>();
     previous = null;
     for (int i = 0; i < deleteCount; i++) {
       previous = in.keyAfter(previous, "deleted key", i);
