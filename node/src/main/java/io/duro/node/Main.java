@@ -38,7 +38,8 @@ public final class Main {
     // H2's value cache (on by default) hashes every string it reads, to share equal values.
     // Waking an object reads its rows from pages that hold many other objects' rows, and that
     // hashing was a fifth of the node's CPU when most requests woke an object
-    // (docs/benchmarks.md, "H2's value cache"). -Dh2.objectCache=true on the command line wins.
+    // (docs/benchmarks.md, "Wakes on a slower machine"). -Dh2.objectCache=true on the command
+    // line wins.
     if (System.getProperty("h2.objectCache") == null) {
       System.setProperty("h2.objectCache", "false");
     }

@@ -3,8 +3,10 @@ package io.duro.runtime.internal;
 import io.duro.storage.WriteBatch;
 
 /**
- * The journal's wire format: the event and snapshot types of an object's storage. The class names
- * are stored with every row, so never rename or move one without a Jackson migration.
+ * The journal's wire format: the event and snapshot types of an object's storage, written by
+ * {@link JournalSerializer} (manifests {@code T1}, {@code S1}). Rows that Jackson wrote before it
+ * store the class names, and duro-runtime-defaults.conf allows Jackson this class's name as a
+ * prefix, so never rename or move one without a Jackson migration.
  */
 public final class Events {
 

@@ -12,10 +12,12 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * WriteBatch#toBytes()}, {@link StorageSnapshot} as its image unchanged.
  *
  * <p>Waking an object deserializes every event since its last snapshot; with Jackson CBOR that was
- * the largest single cost of a wake after H2 itself (docs/benchmarks.md, "Events in a binary
- * image"). Rows written before this serializer existed keep Jackson's serializer ID and manifest
- * and are still read by Jackson: both classes stay {@link CborSerializable}, and the binding of
- * each class to this serializer, being more specific, decides only how new rows are written.
+ * the largest single cost of a wake after H2 itself (docs/benchmarks.md, "Wakes on a slower
+ * machine"). The binding of each class to this serializer, more specific than {@link
+ * CborSerializable}'s, decides how new rows are written. Rows written before keep Jackson's
+ * serializer ID and manifest and are still read by Jackson, which refuses a class bound to another
+ * serializer unless {@code pekko.serialization.jackson.allowed-class-prefix} names it (it does, in
+ * duro-runtime-defaults.conf).
  */
 public final class JournalSerializer extends SerializerWithStringManifest {
 
