@@ -122,12 +122,12 @@ class RecoveryTest {
     String rows = " FROM \"event_journal\" WHERE \"persistence_id\" LIKE '%" + objectId + "'";
     String snapshots = " FROM \"snapshot\" WHERE \"persistence_id\" LIKE '%" + objectId + "'";
     String binary = " AND \"event_ser_id\" = " + JournalSerializer.IDENTIFIER;
+    String binarySnapshot = " AND \"snapshot_ser_id\" = " + JournalSerializer.IDENTIFIER;
     long jacksonEvents = queryLong("SELECT COUNT(*)" + rows);
     assertTrue(jacksonEvents >= 7, "events: " + jacksonEvents);
     assertEquals(0, queryLong("SELECT COUNT(*)" + rows + binary));
     assertEquals(1, queryLong("SELECT COUNT(*)" + snapshots));
-    assertEquals(0, queryLong("SELECT COUNT(*)" + snapshots + " AND \"snapshot_ser_id\" = "
-        + JournalSerializer.IDENTIFIER));
+    assertEquals(0, queryLong("SELECT COUNT(*)" + snapshots + binarySnapshot));
 
     try (RuntimeFixture node =
         RuntimeFixture.start(dataDir, "duro.runtime.snapshot-every = 5", APP)) {
@@ -146,8 +146,8 @@ class RecoveryTest {
         queryLong("SELECT COUNT(*)" + rows + binary + " AND \"event_ser_manifest\" = 'T1'"));
     assertTrue(
         queryLong(
-                "SELECT COUNT(*)" + snapshots + " AND \"snapshot_ser_id\" = "
-                    + JournalSerializer.IDENTIFIER + " AND \"snapshot_ser_manifest\" = 'S1'")
+                "SELECT COUNT(*)" + snapshots + binarySnapshot
+                    + " AND \"snapshot_ser_manifest\" = 'S1'")
             >= 1,
         "a snapshot written as a binary image");
 

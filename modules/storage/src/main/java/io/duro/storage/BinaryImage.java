@@ -5,7 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.util.Collection;
 
 /**
  * The pieces of Duro's binary images ({@link StoredEntries#toBytes}, {@link WriteBatch#toBytes}):
@@ -29,18 +29,18 @@ final class BinaryImage {
   }
 
   /**
-   * The UTF-8 bytes of every key, in the map's order.
+   * The UTF-8 bytes of every key, in the collection's order.
    *
-   * @param entries the entries
+   * @param keys the keys (a map's key set, a set of deleted keys)
    * @return one array per key
    */
-  static byte[][] utf8Keys(Map<String, byte[]> entries) {
-    byte[][] keys = new byte[entries.size()][];
+  static byte[][] utf8Keys(Collection<String> keys) {
+    byte[][] bytes = new byte[keys.size()][];
     int i = 0;
-    for (String key : entries.keySet()) {
-      keys[i++] = key.getBytes(StandardCharsets.UTF_8);
+    for (String key : keys) {
+      bytes[i++] = key.getBytes(StandardCharsets.UTF_8);
     }
-    return keys;
+    return bytes;
   }
 
   /**
@@ -160,7 +160,7 @@ final class BinaryImage {
     }
 
     /** A UTF-8 key; {@code index} numbers it in messages. */
-    String key(String what, int index) {
+    private String key(String what, int index) {
       int length = length(what, index);
       int start = in.position();
       String key;

@@ -107,7 +107,7 @@ public final class StoredEntries {
    * @return the image
    */
   public byte[] toBytes() {
-    byte[][] keys = BinaryImage.utf8Keys(map);
+    byte[][] keys = BinaryImage.utf8Keys(map.keySet());
     long size = 1 + 1 + (alarmEpochMillis != null ? 8 : 0);
     size += BinaryImage.entriesBytes(keys, map.values());
     ByteBuffer out = BinaryImage.allocate(size, "Storage image");

@@ -2,7 +2,6 @@ package io.duro.storage;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -167,14 +166,12 @@ public record WriteBatch(
    * @return the image
    */
   public byte[] toBytes() {
-    byte[][] putKeys = BinaryImage.utf8Keys(puts);
-    byte[][] deletedKeys = new byte[deletes.size()][];
+    byte[][] putKeys = BinaryImage.utf8Keys(puts.keySet());
+    byte[][] deletedKeys = BinaryImage.utf8Keys(deletes);
     long size = 1 + 1 + (alarmEpochMillis != null ? 8 : 0) + 4;
     size += BinaryImage.entriesBytes(putKeys, puts.values());
-    int i = 0;
-    for (String key : deletes) {
-      deletedKeys[i] = key.getBytes(StandardCharsets.UTF_8);
-      size += BinaryImage.entryBytes(deletedKeys[i++], null);
+    for (byte[] key : deletedKeys) {
+      size += BinaryImage.entryBytes(key, null);
     }
     ByteBuffer out = BinaryImage.allocate(size, "Write batch image");
     out.put(FORMAT_VERSION);
