@@ -14,7 +14,7 @@ import java.util.UUID;
  * persistence ID, a 60-byte event), inserted in batches of {@code batch} rows per commit over
  * {@code objects} persistence IDs, with WRITE_DELAY=0 as the node uses. Prints microseconds per
  * row and per commit for three 5-second rounds after 20 rows per object were written, then the
- * microseconds to read all rows of a random object (the query of a wake) over 5 seconds.
+ * microseconds per read of a random object's rows over 5 seconds, for three reads (below).
  *
  * <p>Run as a single-file program with H2 on the class path (bench/h2-journal-rows.sh does):
  * {@code java -cp h2.jar JournalRows.java SCHEMA BATCH OBJECTS [URL-SUFFIX]}, SCHEMA one of
@@ -25,7 +25,16 @@ import java.util.UUID;
  *   <li>{@code lean}: a trial, not used by Duro: {@code ordering} as the primary key (H2 then
  *       keys the rows by it instead of a hidden row ID, and needs no index of its own on it) and
  *       a unique index on persistence ID and sequence number: two B-trees per row instead of four.
+ *   <li>{@code covering}: a trial, not used by Duro: {@code duro} with the payloads as {@code
+ *       VARBINARY} and an index on persistence ID, sequence number and every other column, from
+ *       which H2 answers a wake's query without fetching the rows (kept in insertion order, one
+ *       page per row of an object).
  * </ul>
+ *
+ * <p>The reads: every row of an object (the query of a wake before images), its newest row by
+ * {@code ORDER BY ... DESC LIMIT 1}, and its newest row by its highest sequence number (the
+ * query of {@code DuroJdbcJournal}'s first window). The payload's size in bytes is the system
+ * property {@code payload} (default 60).
  *
  * <p>URL-SUFFIX is added to the H2 URL, e.g. {@code ";PAGE_SIZE=8192"}.
  */
@@ -51,8 +60,10 @@ public class JournalRows {
   private static void run(String url, String schema, int batch, int objects) throws Exception {
     try (Connection c = DriverManager.getConnection(url, "sa", "")) {
       Statement s = c.createStatement();
-      if (!schema.equals("plugin") && !schema.equals("duro") && !schema.equals("lean")) {
-        throw new IllegalArgumentException("schema must be plugin, duro or lean, not " + schema);
+      if (!schema.equals("plugin") && !schema.equals("duro") && !schema.equals("lean")
+          && !schema.equals("covering")) {
+        throw new IllegalArgumentException(
+            "schema must be plugin, duro, lean or covering, not " + schema);
       }
       boolean lean = schema.equals("lean");
       s.execute(
@@ -76,6 +87,21 @@ public class JournalRows {
       if (!schema.equals("plugin")) {
         s.execute("ALTER TABLE \"event_journal\" ALTER COLUMN \"ordering\" SET CACHE 10000");
       }
+      if (schema.equals("covering")) {
+        s.execute(
+            "ALTER TABLE \"event_journal\" ALTER COLUMN \"event_payload\" SET DATA TYPE"
+                + " VARBINARY");
+        s.execute(
+            "ALTER TABLE \"event_journal\" ALTER COLUMN \"meta_payload\" SET DATA TYPE"
+                + " VARBINARY");
+      }
+      if (schema.equals("covering")) {
+        s.execute(
+            "CREATE INDEX \"event_journal_replay_idx\" ON \"event_journal\" (\"persistence_id\","
+                + " \"sequence_number\", \"deleted\", \"writer\", \"write_timestamp\","
+                + " \"adapter_manifest\", \"event_ser_id\", \"event_ser_manifest\","
+                + " \"event_payload\", \"meta_ser_id\", \"meta_ser_manifest\", \"meta_payload\")");
+      }
       try (var rs =
           s.executeQuery(
               "SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES"
@@ -94,7 +120,7 @@ public class JournalRows {
                   + " (?,?,?,?,?,?,?,?,?)");
       long[] seq = new long[objects];
       Random random = new Random(1);
-      byte[] payload = new byte[60];
+      byte[] payload = new byte[Integer.getInteger("payload", 60)];
       random.nextBytes(payload);
       String writer = UUID.randomUUID().toString();
       for (int round = 0; round < 20; round++) {
@@ -122,31 +148,69 @@ public class JournalRows {
             "schema=%s batch=%d objects=%d: %.1f us/row, %.1f us/commit%n",
             schema, batch, objects, perRow, perRow * batch);
       }
-      PreparedStatement select =
-          c.prepareStatement(
-              "SELECT \"sequence_number\", \"deleted\", \"writer\", \"write_timestamp\","
-                  + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\","
-                  + " \"event_ser_manifest\" FROM \"event_journal\" WHERE \"persistence_id\" = ?"
-                  + " AND \"sequence_number\" >= ? ORDER BY \"sequence_number\" LIMIT 2001");
-      long start = System.nanoTime();
-      long end = start + 5_000_000_000L;
-      int reads = 0;
-      long rowsRead = 0;
-      while (System.nanoTime() < end) {
-        select.setString(1, persistenceId(random.nextInt(objects)));
-        select.setLong(2, 0);
-        try (var rs = select.executeQuery()) {
-          while (rs.next()) {
-            rs.getBytes(6);
-            rowsRead++;
-          }
-        }
-        reads++;
-      }
-      System.out.printf(
-          "schema=%s objects=%d: %.1f us/read of all rows (%.1f rows)%n",
-          schema, objects, (System.nanoTime() - start) / 1000.0 / reads, rowsRead / (double) reads);
+      String columns =
+          "SELECT \"sequence_number\", \"deleted\", \"writer\", \"write_timestamp\","
+              + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\","
+              + " \"event_ser_manifest\", \"meta_payload\", \"meta_ser_id\","
+              + " \"meta_ser_manifest\" FROM \"event_journal\" WHERE \"persistence_id\" = ?"
+              + " AND \"sequence_number\" >= ? ORDER BY \"sequence_number\"";
+      read(c, schema, objects, random, "all rows", columns + " LIMIT 2001");
+      read(c, schema, objects, random, "the newest row", columns + " DESC LIMIT 1");
+      read(
+          c,
+          schema,
+          objects,
+          random,
+          "the newest row by its number",
+          columns
+              .replace(
+                  ">= ?",
+                  ">= GREATEST(?2, (SELECT MAX(\"sequence_number\") FROM \"event_journal\""
+                      + " WHERE \"persistence_id\" = ?1))")
+              .replace("\"persistence_id\" = ? AND", "\"persistence_id\" = ?1 AND"));
     }
+  }
+
+  /** Reads the rows the query selects of random objects for 5 seconds; prints its plan and cost. */
+  private static void read(
+      Connection c, String schema, int objects, Random random, String what, String query)
+      throws SQLException {
+    String explain =
+        "EXPLAIN "
+            + query
+                .replace("?2", "0")
+                .replace(">= ?", ">= 0")
+                .replace("?1", "''")
+                .replace("= ?", "= ''");
+    try (Statement s = c.createStatement();
+        var rs = s.executeQuery(explain)) {
+      rs.next();
+      System.out.println(
+          "schema=" + schema + " plan: " + rs.getString(1).replaceAll("\\s+", " "));
+    }
+    PreparedStatement select = c.prepareStatement(query);
+    long start = System.nanoTime();
+    long end = start + 5_000_000_000L;
+    int reads = 0;
+    long rowsRead = 0;
+    while (System.nanoTime() < end) {
+      select.setString(1, persistenceId(random.nextInt(objects)));
+      select.setLong(2, 0);
+      try (var rs = select.executeQuery()) {
+        while (rs.next()) {
+          rs.getBytes(6);
+          rowsRead++;
+        }
+      }
+      reads++;
+    }
+    System.out.printf(
+        "schema=%s objects=%d: %.1f us/read of %s (%.1f rows)%n",
+        schema,
+        objects,
+        (System.nanoTime() - start) / 1000.0 / reads,
+        what,
+        rowsRead / (double) reads);
   }
 
   /** A persistence ID shaped like Duro's: a namespace key, "|", a 64-hex-digit object ID. */

@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.duro.runtime.internal.DuroJdbcJournal;
+import io.duro.runtime.internal.Events;
+import io.duro.storage.WriteBatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +39,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * snapshot (all of them, too), and a history too long for the one query. Both journals run on
  * one database (H2, then PostgreSQL) and answer the same {@code ReplayMessages}; the replies
  * (events in order, their payloads, sequence numbers, writers, then the highest sequence number)
- * must be equal, and the short histories must have been served by the one query.
+ * must be equal, and the short histories must have been served by the one query. Histories with
+ * images (events that clear the storage) are replayed from their newest image, reading only the
+ * newest rows.
  */
 class DuroJdbcJournalTest {
 
@@ -108,6 +114,38 @@ class DuroJdbcJournalTest {
     assertEquals(
         1, DuroJdbcJournal.replaysFromOneQuery() - before - shortOnes,
         "of the long history, only the replay of its last 11 events fits the one query");
+
+    // Events that clear the storage (images): Duro's journal replays from the newest one that
+    // is not deleted, the plugin's from the start; the highest number is the same.
+    write(
+        stock, probe, inbox, "imaged", List.of(change(1), image(2), change(3), image(4), change(5)));
+    List<String> all = replay(stock, probe, inbox, "imaged", 1, Long.MAX_VALUE, Long.MAX_VALUE);
+    long rows = DuroJdbcJournal.rowsRead();
+    assertEquals(
+        all.subList(3, 6), // the image at 4, the change at 5, the highest number
+        replay(duro, probe, inbox, "imaged", 1, Long.MAX_VALUE, Long.MAX_VALUE));
+    assertEquals(1 + 5, DuroJdbcJournal.rowsRead() - rows, "the newest row, then all five");
+    write(stock, probe, inbox, "image-last", List.of(change(1), change(2), image(3)));
+    all = replay(stock, probe, inbox, "image-last", 1, Long.MAX_VALUE, Long.MAX_VALUE);
+    rows = DuroJdbcJournal.rowsRead();
+    assertEquals(
+        all.subList(2, 4), // the image at 3, the highest number
+        replay(duro, probe, inbox, "image-last", 1, Long.MAX_VALUE, Long.MAX_VALUE));
+    assertEquals(1, DuroJdbcJournal.rowsRead() - rows, "the newest row alone");
+    delete(stock, probe, inbox, "imaged", 4); // the newest image is deleted: replay what is left
+    same(duro, stock, probe, inbox, "imaged", 1, Long.MAX_VALUE, Long.MAX_VALUE, 1);
+  }
+
+  /** A journal event that changes one key. */
+  private static Events.TurnsCommitted change(int seq) {
+    return new Events.TurnsCommitted(
+        new WriteBatch(false, Map.of("k" + seq, new byte[] {1}), Set.of(), false, null, true));
+  }
+
+  /** A journal event that clears the storage first (what an image is). */
+  private static Events.TurnsCommitted image(int seq) {
+    return new Events.TurnsCommitted(
+        new WriteBatch(true, Map.of("k" + seq, new byte[] {2}), Set.of(), true, null, true));
   }
 
   /** Replays {@code pid} through both journals and compares what they answer. */
@@ -161,12 +199,34 @@ class DuroJdbcJournalTest {
   private static void write(
       ActorRef journal, ActorRef probe, BlockingQueue<Object> inbox, String pid, int from, int to)
       throws InterruptedException {
-    List<PersistentEnvelope> writes = new ArrayList<>();
+    List<Object> events = new ArrayList<>();
     for (int seq = from; seq <= to; seq++) {
+      events.add("event-" + seq);
+    }
+    write(journal, probe, inbox, pid, from, events);
+  }
+
+  private static void write(
+      ActorRef journal, ActorRef probe, BlockingQueue<Object> inbox, String pid, List<?> events)
+      throws InterruptedException {
+    write(journal, probe, inbox, pid, 1, events);
+  }
+
+  /** Writes the events with sequence numbers from {@code from} on. */
+  private static void write(
+      ActorRef journal,
+      ActorRef probe,
+      BlockingQueue<Object> inbox,
+      String pid,
+      int from,
+      List<?> events)
+      throws InterruptedException {
+    List<PersistentEnvelope> writes = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
       writes.add(
           AtomicWrite.apply(
               PersistentRepr$.MODULE$.apply(
-                  "event-" + seq, seq, pid, "", false, ActorRef.noSender(), "writer-1")));
+                  events.get(i), from + i, pid, "", false, ActorRef.noSender(), "writer-1")));
     }
     journal.tell(
         new JournalProtocol.WriteMessages(CollectionConverters.asScala(writes).toSeq(), probe, 1),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.Stub;
+import io.duro.runtime.internal.DuroJdbcJournal;
 import io.duro.runtime.internal.JournalSerializer;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -61,6 +62,47 @@ class RecoveryTest {
       assertEquals("{\"value\":2}", call(stub, "/").text());
       assertEquals(constructed + 1, TestObjects.constructed(stub.id().toString()));
     }
+  }
+
+  @Test
+  void smallObjectWakesFromItsNewestRowAndLargerOneFromItsNewestImage() throws Exception {
+    try (RuntimeFixture node =
+        RuntimeFixture.start(dataDir, "duro.runtime.idle-timeout = 300ms", APP)) {
+      Stub small = node.runtime.namespace("probe").getByName("small");
+      Stub large = node.runtime.namespace("probe").getByName("large");
+      call(large, "/fill?n=20"); // 20 keys of 200 bytes: an increment is far smaller
+      for (int i = 0; i < 40; i++) {
+        call(small, "/increment");
+        call(large, "/increment");
+      }
+      Object largeKeys = call(large, "/keys").json(Map.class);
+      String smallRows = rowsOf(small);
+      String largeRows = rowsOf(large);
+      assertEquals(40, queryLong("SELECT COUNT(*)" + smallRows));
+      assertEquals(41, queryLong("SELECT COUNT(*)" + largeRows));
+      int smallBuilt = TestObjects.constructed(small.id().toString());
+      int largeBuilt = TestObjects.constructed(large.id().toString());
+      Thread.sleep(1500); // both passivate
+
+      long before = DuroJdbcJournal.rowsRead();
+      assertEquals("{\"value\":40}", call(small, "/").text());
+      assertEquals(smallBuilt + 1, TestObjects.constructed(small.id().toString()));
+      // The counter's storage is never larger than a change to it: every event is an image.
+      assertEquals(1, DuroJdbcJournal.rowsRead() - before, "rows read to wake the counter");
+
+      before = DuroJdbcJournal.rowsRead();
+      assertEquals(largeKeys, call(large, "/keys").json(Map.class));
+      assertEquals(largeBuilt + 1, TestObjects.constructed(large.id().toString()));
+      long read = DuroJdbcJournal.rowsRead() - before;
+      // An image once the increments since the last one cost more to read than the storage:
+      // the newest row, then the newest 16, which hold one (no replay of all 41 events).
+      assertEquals(17, read, "rows read to wake the larger object");
+      assertEquals("{\"value\":41}", call(large, "/increment").text());
+    }
+  }
+
+  private static String rowsOf(Stub stub) {
+    return " FROM \"event_journal\" WHERE \"persistence_id\" LIKE '%" + stub.id() + "'";
   }
 
   @Test

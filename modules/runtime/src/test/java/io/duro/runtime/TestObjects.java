@@ -95,6 +95,13 @@ final class TestObjects {
         case "/hang" -> {
           return new CompletableFuture<>();
         }
+        case "/fill" -> {
+          int n = Integer.parseInt(request.queryParam("n").orElse("10"));
+          for (int i = 0; i < n; i++) {
+            state.storage().put("fill-" + i, "x".repeat(200));
+          }
+          return valueResponse(n).completed();
+        }
         case "/abort" -> {
           state.storage().put("aborted-write", true);
           state.abort("asked to");

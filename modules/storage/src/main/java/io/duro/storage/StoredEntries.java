@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -60,6 +61,27 @@ public final class StoredEntries {
     if (batch.alarmChanged()) {
       alarmEpochMillis = batch.alarmEpochMillis();
     }
+  }
+
+  /**
+   * The {@link WriteBatch#approximateBytes() approximate size} of {@link #toImageBatch()}, in
+   * constant time.
+   *
+   * @return the estimate in bytes
+   */
+  public long approximateImageBytes() {
+    return totalBytes + (long) WriteBatch.ENTRY_OVERHEAD_BYTES * (map.size() + 1);
+  }
+
+  /**
+   * A batch that makes any storage equal to this image: cleared, then every entry and the alarm.
+   * The journal writes one in place of a small object's changes, so that recovering the object
+   * needs only its newest events, from the last such batch on.
+   *
+   * @return the batch (not confirmed)
+   */
+  public WriteBatch toImageBatch() {
+    return new WriteBatch(true, map, Set.of(), true, alarmEpochMillis, false);
   }
 
   /**

@@ -43,7 +43,7 @@ public record WriteBatch(
   public static final WriteBatch EMPTY =
       new WriteBatch(false, Map.of(), Set.of(), false, null, false);
 
-  private static final int ENTRY_OVERHEAD_BYTES = 8;
+  static final int ENTRY_OVERHEAD_BYTES = 8;
 
   /** Copies the collections (sorted, unmodifiable) and checks the invariants. */
   public WriteBatch {

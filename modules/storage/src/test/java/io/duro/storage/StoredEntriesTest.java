@@ -66,6 +66,31 @@ class StoredEntriesTest {
   }
 
   @Test
+  void imageBatchMakesAnyStorageEqualToTheImage() {
+    StoredEntries image = sample();
+    WriteBatch batch = image.toImageBatch();
+    assertTrue(batch.cleared());
+    assertEquals(batch.approximateBytes(), image.approximateImageBytes());
+    StoredEntries other = StoredEntries.empty();
+    other.apply(new WriteBatch(false, Map.of("z", ONE, "a", ONE), Set.of(), true, 5L, true));
+    for (StoredEntries target : List.of(other, StoredEntries.empty())) {
+      target.apply(batch);
+      assertArrayEquals(image.toBytes(), target.toBytes()); // keys, values and the alarm
+      assertEquals(image.totalBytes(), target.totalBytes());
+    }
+    // No alarm in the image: the batch removes the target's.
+    StoredEntries noAlarm = StoredEntries.empty();
+    noAlarm.apply(new WriteBatch(false, Map.of("a", TWO), Set.of(), false, null, true));
+    StoredEntries withAlarm = sample();
+    withAlarm.apply(noAlarm.toImageBatch());
+    assertNull(withAlarm.alarmEpochMillis());
+    assertEquals(Set.of("a"), withAlarm.entries().keySet());
+    assertEquals(
+        StoredEntries.empty().toImageBatch().approximateBytes(),
+        StoredEntries.empty().approximateImageBytes());
+  }
+
+  @Test
   void binaryImageRoundTripsExactly() {
     for (StoredEntries entries : List.of(sample(), StoredEntries.empty())) {
       StoredEntries back = StoredEntries.fromBytes(entries.toBytes());

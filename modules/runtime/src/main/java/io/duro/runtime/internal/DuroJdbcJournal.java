@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,29 +27,44 @@ import slick.dbio.DBIOAction;
 import slick.jdbc.SimpleJdbcAction;
 
 /**
- * Pekko Persistence JDBC's journal, recovering a small object in one query instead of two.
+ * Pekko Persistence JDBC's journal, recovering an object from its newest rows in one or two small
+ * queries.
  *
  * <p>Pekko replays an object's events in two steps: the journal's highest sequence number for it
  * (one query), then its events up to that number (a second query, read through a Pekko stream).
  * Waking a passivated object paid both, plus the snapshot store's query. This journal reads the
- * object's rows from the replay's start in one query, deleted rows included (they count for the
- * highest number, as in the plugin's own query); when there are at most {@link #MAX_ROWS} of
- * them, the highest number is the last row's and the replay that follows is served from them,
- * without a stream. An object with more rows (a history longer than {@code snapshot-every}), an
- * object whose rows all lie before the start (deleted up to a snapshot), and an object with a
- * write of this journal still in flight (its highest number must wait for that write, as the
- * plugin's does) take the plugin's own path. Writes, deletes and the rows' format are the
- * plugin's. docs/benchmarks.md, "Recovery in one query", has the figures.
+ * rows a replay needs in one database action and serves both steps from them, without a stream.
+ * It reads them newest first, in windows that grow ({@link #WINDOWS}: the newest row, then the
+ * newest 16, then every row from the replay's start): an event that clears the storage (an
+ * image, see {@link ObjectJournal}, or a {@code deleteAll}) makes every event before it
+ * irrelevant, so the replay starts at the newest such event that is not deleted. A small object,
+ * whose every event is an image, is recovered from one row however long its history. A window is
+ * one query that starts at the object's highest sequence number (found in the primary key's
+ * index alone) less the window: H2 does not read an index backwards, and {@code ORDER BY ...
+ * DESC LIMIT 1} cost as much as reading every row. Deleted rows are read too (they count for the
+ * highest number, as in the plugin's own query). An object with more than {@link #MAX_ROWS} rows
+ * to replay, an object whose rows all lie before the start (deleted up to a snapshot), and an
+ * object with a write of this journal still in flight (its highest number must wait for that
+ * write, as the plugin's does) take the plugin's own path. Writes, deletes and the rows' format
+ * are the plugin's. docs/benchmarks.md, "Recovery in one query" and "Recovery from the newest
+ * image", has the figures.
  */
 public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
 
-  /** Rows read in the one query; an object with more is recovered the plugin's way. */
+  /** Rows read from the replay's start; an object with more is recovered the plugin's way. */
   static final int MAX_ROWS = 2_000;
+
+  /**
+   * Rows read per try, newest first; the last try reads every row from the replay's start (up to
+   * {@link #MAX_ROWS}).
+   */
+  static final int[] WINDOWS = {1, 16};
 
   /** Bound of {@link #read}: entries whose replay did not follow are dropped beyond it. */
   static final int MAX_WAITING = 10_000;
 
   private final String select;
+  private final String selectNewest;
   private final Serialization serialization;
 
   /** The write in flight per object, as the plugin tracks it. */
@@ -61,6 +77,8 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
 
   private static final AtomicLong REPLAYS_FROM_ONE_QUERY = new AtomicLong();
 
+  private static final AtomicLong ROWS_READ = new AtomicLong();
+
   /**
    * Replays served from the one query, by every instance in this JVM (tests, diagnostics).
    *
@@ -71,21 +89,40 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
   }
 
   /**
+   * Journal rows read by this journal's recoveries (not the plugin's), by every instance in this
+   * JVM (tests, diagnostics).
+   *
+   * @return their number since the JVM started
+   */
+  public static long rowsRead() {
+    return ROWS_READ.get();
+  }
+
+  /**
    * Created by Pekko Persistence from the plugin's configuration block.
    *
    * @param config {@code jdbc-journal}
    */
   public DuroJdbcJournal(Config config) {
     super(config);
-    this.select = select(config.getConfig("tables.event_journal"));
+    Config table = config.getConfig("tables.event_journal");
+    this.select = select(table, false);
+    this.selectNewest = select(table, true);
     this.serialization = SerializationExtension.get(system());
   }
 
-  private static String select(Config table) {
+  /**
+   * The query of an object's rows in order: from a sequence number on (parameters: persistence
+   * ID, start), or, when {@code newest}, the newest ones (persistence ID, start, persistence ID,
+   * count less one: from the highest number less that count, but not before the start).
+   */
+  private static String select(Config table, boolean newest) {
     Config c = table.getConfig("columnNames");
     String schema = table.getString("schemaName");
     String name =
         (schema.isEmpty() ? "" : quote(schema) + ".") + quote(table.getString("tableName"));
+    String pid = quote(c.getString("persistenceId"));
+    String seq = quote(c.getString("sequenceNumber"));
     return "SELECT "
         + String.join(
             ", ",
@@ -101,9 +138,12 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
             quote(c.getString("metaSerId")),
             quote(c.getString("metaSerManifest")))
         + " FROM " + name
-        + " WHERE " + quote(c.getString("persistenceId")) + " = ? AND "
-        + quote(c.getString("sequenceNumber")) + " >= ?"
-        + " ORDER BY " + quote(c.getString("sequenceNumber"))
+        + " WHERE " + pid + " = ? AND " + seq
+        + (newest
+            ? " >= GREATEST(?, (SELECT MAX(" + seq + ") FROM " + name + " WHERE " + pid
+                + " = ?) - ?)"
+            : " >= ?")
+        + " ORDER BY " + seq
         + " LIMIT " + (MAX_ROWS + 1);
   }
 
@@ -133,32 +173,82 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
       return super.asyncReadHighestSequenceNr(persistenceId, fromSequenceNr);
     }
     @SuppressWarnings({"unchecked", "rawtypes"})
-    Future<List<Row>> rows =
+    Future<Replay> replay =
         db().run((DBIOAction) SimpleJdbcAction.apply(
-            (Function1<slick.jdbc.JdbcBackend.JdbcActionContext, List<Row>>)
-                ctx -> rows(ctx.connection(), persistenceId, fromSequenceNr)));
-    return rows.flatMap(
+            (Function1<slick.jdbc.JdbcBackend.JdbcActionContext, Replay>)
+                ctx -> replay(ctx.connection(), persistenceId, fromSequenceNr)));
+    return replay.flatMap(
         found -> {
-          if (found.size() > MAX_ROWS || (found.isEmpty() && fromSequenceNr > 0)) {
+          if (found == null) {
             return super.asyncReadHighestSequenceNr(persistenceId, fromSequenceNr);
           }
-          List<PersistentRepr> events = new ArrayList<>(found.size());
-          for (Row row : found) {
-            if (!row.deleted) {
-              events.add(row.repr(serialization, persistenceId));
-            }
-          }
-          // No rows at all from sequence number 0: a new object, whose highest number is 0.
-          long highest = found.isEmpty() ? 0L : found.get(found.size() - 1).sequenceNr;
-          if (highest > fromSequenceNr) { // else Pekko replays nothing: keep nothing
+          if (found.highest > fromSequenceNr) { // else Pekko replays nothing: keep nothing
             if (read.size() >= MAX_WAITING) {
               read.clear(); // replays that never came (a failed recovery): they read again
             }
-            read.put(persistenceId, new Read(fromSequenceNr, events));
+            read.put(persistenceId, new Read(fromSequenceNr, found.events));
           }
-          return Future$.MODULE$.successful((Object) highest);
+          return Future$.MODULE$.successful((Object) found.highest);
         },
         ec());
+  }
+
+  /** The highest sequence number of an object and the events its replay needs. */
+  private record Replay(long highest, List<PersistentRepr> events) {}
+
+  /**
+   * Reads what the replay of an object from {@code from} on needs, newest rows first (see the
+   * class comment); null when the plugin's own path must serve it: more than {@link #MAX_ROWS}
+   * rows to replay, or no rows from {@code from} on although {@code from} is past the start.
+   */
+  private Replay replay(Connection c, String persistenceId, long from) {
+    for (int window : WINDOWS) {
+      List<Row> rows = rows(c, selectNewest, persistenceId, from, window);
+      if (rows.isEmpty()) {
+        // No rows at all from sequence number 0: a new object, whose highest number is 0.
+        return from > 0 ? null : new Replay(0L, List.of());
+      }
+      long highest = rows.get(rows.size() - 1).sequenceNr;
+      List<PersistentRepr> events = fromNewestImage(rows, persistenceId);
+      if (events != null || highest - (window - 1) <= from) { // or the window holds them all
+        return new Replay(highest, events != null ? events : all(rows, persistenceId));
+      }
+    }
+    List<Row> rows = rows(c, select, persistenceId, from, 0);
+    if (rows.size() > MAX_ROWS || (rows.isEmpty() && from > 0)) {
+      return null;
+    }
+    return new Replay(
+        rows.isEmpty() ? 0L : rows.get(rows.size() - 1).sequenceNr, all(rows, persistenceId));
+  }
+
+  /** The events from the newest image among the rows (oldest first) on; null when none is. */
+  private List<PersistentRepr> fromNewestImage(List<Row> rows, String persistenceId) {
+    List<PersistentRepr> events = new ArrayList<>(rows.size());
+    for (int i = rows.size() - 1; i >= 0; i--) {
+      Row row = rows.get(i);
+      if (row.deleted) {
+        continue;
+      }
+      PersistentRepr event = row.repr(serialization, persistenceId);
+      events.add(event);
+      if (event.payload() instanceof Events.TurnsCommitted t && t.batch().cleared()) {
+        Collections.reverse(events);
+        return events;
+      }
+    }
+    return null;
+  }
+
+  /** The events of the rows that are not deleted, oldest first. */
+  private List<PersistentRepr> all(List<Row> rows, String persistenceId) {
+    List<PersistentRepr> events = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      if (!row.deleted) {
+        events.add(row.repr(serialization, persistenceId));
+      }
+    }
+    return events;
   }
 
   @Override
@@ -188,10 +278,15 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
     return Future$.MODULE$.successful(BoxedUnit.UNIT);
   }
 
-  private List<Row> rows(Connection c, String persistenceId, long from) {
-    try (PreparedStatement s = c.prepareStatement(select)) {
+  /** The rows the query selects, oldest first; {@code window} rows for {@link #selectNewest}. */
+  private List<Row> rows(Connection c, String query, String persistenceId, long from, int window) {
+    try (PreparedStatement s = c.prepareStatement(query)) {
       s.setString(1, persistenceId);
       s.setLong(2, from);
+      if (window > 0) {
+        s.setString(3, persistenceId);
+        s.setLong(4, window - 1);
+      }
       List<Row> rows = new ArrayList<>();
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
@@ -212,6 +307,7 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
                   rs.getString(11)));
         }
       }
+      ROWS_READ.addAndGet(rows.size());
       return rows;
     } catch (SQLException e) {
       throw new IllegalStateException("reading the events of " + persistenceId + ": " + e, e);

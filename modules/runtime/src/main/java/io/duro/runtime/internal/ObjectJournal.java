@@ -26,6 +26,16 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * while a persist is in flight; the entity must keep running turns meanwhile (the pipelined input
  * gate), so it runs the user code and sends this actor one batch at a time. A failed write stops
  * this actor (Pekko's default), which the entity watches and answers with a reset.
+ *
+ * <p><b>Images.</b> When the object's whole storage is no larger than the changes written since
+ * the last image (their bytes plus {@link #ROW_COST_BYTES} per event, this one included), the
+ * event is written as an image instead of the batch: cleared, then every entry and the alarm, the
+ * same state once applied. {@link DuroJdbcJournal} recovers an object from its newest image on,
+ * so a recovery reads at most about twice the storage's size, and the journal is written at most
+ * about twice as much as the changes alone. A small object (a counter, whose storage is never
+ * larger than a change to it: every event is an image) wakes by reading one row however long its
+ * history; it used to read every event since its last snapshot, up to {@code snapshot-every}.
+ * Snapshots remain for objects whose storage is large next to their changes.
  */
 public final class ObjectJournal
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -40,9 +50,18 @@ public final class ObjectJournal
    */
   public record Persist(WriteBatch batch, long upTo, ActorRef<ObjectCommand> replyTo) {}
 
+  /**
+   * What reading one more event costs a recovery, in bytes of storage image: a row fetched from
+   * the journal costs about as much as decoding this many bytes more.
+   */
+  static final int ROW_COST_BYTES = 256;
+
   private final ActorRef<ObjectCommand> entity;
   private final int generation;
   private final int snapshotEvery;
+
+  /** The changes written since the last image: their bytes plus {@link #ROW_COST_BYTES} each. */
+  private long sinceImage;
 
   private ObjectJournal(
       PersistenceId persistenceId,
@@ -87,14 +106,33 @@ public final class ObjectJournal
 
   private ReplyEffect<TurnsCommitted, StoredEntries> onPersist(StoredEntries state, Persist cmd) {
     return Effect()
-        .persist(new TurnsCommitted(cmd.batch()))
+        .persist(new TurnsCommitted(imageOrBatch(state, cmd.batch())))
         .thenReply(cmd.replyTo(), s -> new ObjectCommand.Persisted(cmd.upTo(), generation));
+  }
+
+  /**
+   * The batch, or the image of the storage after it when that is no larger than the changes
+   * since the last image with this one (see the class comment).
+   */
+  private WriteBatch imageOrBatch(StoredEntries state, WriteBatch batch) {
+    if (batch.cleared()) {
+      return batch; // an image already: it replaces everything before it
+    }
+    int batchBytes = batch.approximateBytes();
+    // An upper bound of the image after the batch: today's storage plus everything the batch puts.
+    long imageBytes = state.approximateImageBytes() + batchBytes;
+    if (imageBytes > sinceImage + batchBytes + ROW_COST_BYTES) {
+      return batch;
+    }
+    return state.toImageBatch().mergedWith(batch);
   }
 
   @Override
   public EventHandler<StoredEntries, TurnsCommitted> eventHandler() {
     return (state, event) -> {
-      state.apply(event.batch());
+      WriteBatch batch = event.batch();
+      sinceImage = batch.cleared() ? 0 : sinceImage + batch.approximateBytes() + ROW_COST_BYTES;
+      state.apply(batch);
       return state;
     };
   }
