@@ -23,7 +23,9 @@
 #                            wrk, whose latencies are corrected for coordinated omission (the
 #                            plain client's are as each request saw them; same req/s)
 #   BENCH_OBJECTS=10000      objects of the spread cases
-#   BENCH_COLD_IDLE=1s       duro.runtime.idle-timeout of the spread-cold node
+#   BENCH_COLD_IDLE=500ms    duro.runtime.idle-timeout of the spread-cold node: most requests
+#                            wake an object up to ~13,800 req/s over 10,000 objects (1s let the
+#                            share fall to ~41 % once wakes got cheaper)
 #   BENCH_NODE_OPTS="-Xmx2g" JVM options of the node
 #   BENCH_NODE_CONF=""       configuration lines added to every node's configuration (trials,
 #                            e.g. another journal URL)
@@ -50,7 +52,7 @@ NODE_WARMUP="${BENCH_NODE_WARMUP:-30}"
 CONNECTIONS="${BENCH_CONNECTIONS:-1 16 64}"
 CASES="${BENCH_CASES:-baseline hot-inc hot-inc-plain hot-get spread-inc spread-cold new-objects}"
 OBJECTS="${BENCH_OBJECTS:-10000}"
-COLD_IDLE="${BENCH_COLD_IDLE:-1s}"
+COLD_IDLE="${BENCH_COLD_IDLE:-500ms}"
 NODE_OPTS="${BENCH_NODE_OPTS:--Xmx2g}"
 JAR=""
 OUT=""
