@@ -132,6 +132,11 @@ class DuroJdbcJournalTest {
         all.subList(2, 4), // the image at 3, the highest number
         replay(duro, probe, inbox, "image-last", 1, Long.MAX_VALUE, Long.MAX_VALUE));
     assertEquals(1, DuroJdbcJournal.rowsRead() - rows, "the newest row alone");
+    // A replay that stops before the newest image, or after fewer events than there are, is the
+    // plugin's replay: it needs the events before the image.
+    same(duro, stock, probe, inbox, "imaged", 1, 3, Long.MAX_VALUE, 3);
+    same(duro, stock, probe, inbox, "imaged", 1, Long.MAX_VALUE, 2, 2);
+    same(duro, stock, probe, inbox, "imaged", 4, Long.MAX_VALUE, Long.MAX_VALUE, 2);
     delete(stock, probe, inbox, "imaged", 4); // the newest image is deleted: replay what is left
     same(duro, stock, probe, inbox, "imaged", 1, Long.MAX_VALUE, Long.MAX_VALUE, 1);
   }

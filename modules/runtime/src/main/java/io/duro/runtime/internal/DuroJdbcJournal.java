@@ -73,7 +73,11 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
   /** Events read with the highest sequence number, waiting for the replay that follows. */
   private final Map<String, Read> read = new ConcurrentHashMap<>();
 
-  private record Read(long from, List<PersistentRepr> events) {}
+  /**
+   * Events read for a replay from {@code from}: all of them up to {@code highest}, or, when
+   * {@code image} is past {@code from}, those from the image at {@code image} on.
+   */
+  private record Read(long from, long highest, long image, List<PersistentRepr> events) {}
 
   private static final AtomicLong REPLAYS_FROM_ONE_QUERY = new AtomicLong();
 
@@ -186,15 +190,20 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
             if (read.size() >= MAX_WAITING) {
               read.clear(); // replays that never came (a failed recovery): they read again
             }
-            read.put(persistenceId, new Read(fromSequenceNr, found.events));
+            read.put(
+                persistenceId,
+                new Read(fromSequenceNr, found.highest, found.image, found.events));
           }
           return Future$.MODULE$.successful((Object) found.highest);
         },
         ec());
   }
 
-  /** The highest sequence number of an object and the events its replay needs. */
-  private record Replay(long highest, List<PersistentRepr> events) {}
+  /**
+   * The highest sequence number of an object and the events its replay needs: from the image at
+   * {@code image} on, or every one after the replay's start when {@code image} is 0.
+   */
+  private record Replay(long highest, long image, List<PersistentRepr> events) {}
 
   /**
    * Reads what the replay of an object from {@code from} on needs, newest rows first (see the
@@ -206,49 +215,40 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
       List<Row> rows = rows(c, selectNewest, persistenceId, from, window);
       if (rows.isEmpty()) {
         // No rows at all from sequence number 0: a new object, whose highest number is 0.
-        return from > 0 ? null : new Replay(0L, List.of());
+        return from > 0 ? null : new Replay(0L, 0L, List.of());
       }
       long highest = rows.get(rows.size() - 1).sequenceNr;
-      List<PersistentRepr> events = fromNewestImage(rows, persistenceId);
-      if (events != null || highest - (window - 1) <= from) { // or the window holds them all
-        return new Replay(highest, events != null ? events : all(rows, persistenceId));
+      Replay replay = replay(rows, persistenceId);
+      if (replay.image > 0 || highest - (window - 1) <= from) { // or the window holds them all
+        return replay;
       }
     }
     List<Row> rows = rows(c, select, persistenceId, from, 0);
     if (rows.size() > MAX_ROWS || (rows.isEmpty() && from > 0)) {
       return null;
     }
-    return new Replay(
-        rows.isEmpty() ? 0L : rows.get(rows.size() - 1).sequenceNr, all(rows, persistenceId));
+    return rows.isEmpty() ? new Replay(0L, 0L, List.of()) : replay(rows, persistenceId);
   }
 
-  /** The events from the newest image among the rows (oldest first) on; null when none is. */
-  private List<PersistentRepr> fromNewestImage(List<Row> rows, String persistenceId) {
+  /**
+   * The replay of the rows (oldest first, at least one): the events that are not deleted, from
+   * the newest image among them on.
+   */
+  private Replay replay(List<Row> rows, String persistenceId) {
     List<PersistentRepr> events = new ArrayList<>(rows.size());
-    for (int i = rows.size() - 1; i >= 0; i--) {
+    long image = 0;
+    for (int i = rows.size() - 1; i >= 0 && image == 0; i--) {
       Row row = rows.get(i);
-      if (row.deleted) {
-        continue;
-      }
-      PersistentRepr event = row.repr(serialization, persistenceId);
-      events.add(event);
-      if (event.payload() instanceof Events.TurnsCommitted t && t.batch().cleared()) {
-        Collections.reverse(events);
-        return events;
-      }
-    }
-    return null;
-  }
-
-  /** The events of the rows that are not deleted, oldest first. */
-  private List<PersistentRepr> all(List<Row> rows, String persistenceId) {
-    List<PersistentRepr> events = new ArrayList<>(rows.size());
-    for (Row row : rows) {
       if (!row.deleted) {
-        events.add(row.repr(serialization, persistenceId));
+        PersistentRepr event = row.repr(serialization, persistenceId);
+        events.add(event);
+        if (event.payload() instanceof Events.TurnsCommitted t && t.batch().cleared()) {
+          image = row.sequenceNr;
+        }
       }
     }
-    return events;
+    Collections.reverse(events);
+    return new Replay(rows.get(rows.size() - 1).sequenceNr, image, events);
   }
 
   @Override
@@ -259,7 +259,12 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
       long max,
       Function1<PersistentRepr, BoxedUnit> recoveryCallback) {
     Read r = read.remove(persistenceId);
-    if (r == null || r.from > fromSequenceNr) {
+    long to = r == null ? 0 : Math.min(toSequenceNr, r.highest);
+    if (r == null
+        || r.from > fromSequenceNr
+        // a replay that stops before the image, or after fewer events than it holds, needs the
+        // events before the image (Pekko's recovery of an object never asks for one)
+        || (r.image > fromSequenceNr && (to < r.image || max < to - fromSequenceNr + 1))) {
       return super.asyncReplayMessages(
           persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback);
     }
