@@ -112,17 +112,12 @@ public final class ObjectJournal
 
   /**
    * The batch, or the image of the storage after it when that is no larger than the changes
-   * since the last image with this one (see the class comment).
+   * since the last image with this one (see the class comment). The image after the batch is at
+   * most today's storage plus the batch, so the batch's own size drops out of the comparison.
    */
   private WriteBatch imageOrBatch(StoredEntries state, WriteBatch batch) {
-    if (batch.cleared()) {
-      return batch; // an image already: it replaces everything before it
-    }
-    int batchBytes = batch.approximateBytes();
-    // An upper bound of the image after the batch: today's storage plus everything the batch puts.
-    long imageBytes = state.approximateImageBytes() + batchBytes;
-    if (imageBytes > sinceImage + batchBytes + ROW_COST_BYTES) {
-      return batch;
+    if (batch.cleared() || state.approximateImageBytes() > sinceImage + ROW_COST_BYTES) {
+      return batch; // an image already, or a larger storage than the changes since the last one
     }
     return state.toImageBatch().mergedWith(batch);
   }
