@@ -8,6 +8,7 @@ import io.duro.runtime.internal.EnvImpl;
 import io.duro.runtime.internal.NamespaceImpl;
 import io.duro.runtime.internal.ObjectClient;
 import io.duro.runtime.internal.ObjectCommand;
+import io.duro.runtime.internal.ObjectAddress;
 import io.duro.runtime.internal.ObjectEntity;
 import io.duro.runtime.internal.ObjectTurns;
 import io.duro.runtime.internal.RegionMessageExtractor;
@@ -387,19 +388,19 @@ public final class DuroRuntime {
         .thenApply(
             entries -> {
               int woken = 0;
-              List<CompletableFuture<String>> told = new java.util.ArrayList<>();
+              List<CompletableFuture<ObjectAddress>> told = new java.util.ArrayList<>();
               for (AlarmIndex.Entry e : entries) {
                 EntityTypeKey<ObjectCommand> key = keys.get(e.namespace());
                 if (key != null) {
                   told.add(
                       client
-                          .entityId(key, e.objectId(), null)
+                          .place(new ObjectAddress(e.namespace(), e.objectId(), null, null), null)
                           .toCompletableFuture()
                           .whenComplete(
-                              (entityId, error) -> {
-                                if (entityId != null) {
+                              (placed, error) -> {
+                                if (placed != null) {
                                   sharding
-                                      .entityRefFor(key, entityId)
+                                      .entityRefFor(key, placed.entityId())
                                       .tell(ObjectCommand.WakeUp.INSTANCE);
                                 }
                               }));
@@ -427,11 +428,11 @@ public final class DuroRuntime {
       env.namespace(binding); // throws the API's exception naming the binding
     }
     return client
-        .entityId(b.key(), objectId, null)
+        .place(new ObjectAddress(b.binding().namespaceKey(), objectId, null, null), null)
         .thenCompose(
-            entityId ->
+            placed ->
                 sharding
-                    .entityRefFor(b.key(), entityId)
+                    .entityRefFor(b.key(), placed.entityId())
                     .<Done>ask(ObjectCommand.PassivateNow::new, settings.requestTimeout()))
         .thenApply(done -> (Void) null);
   }

@@ -130,6 +130,19 @@ public final class NamespaceIds {
   }
 
   /**
+   * Checks that an ID was made by this namespace.
+   *
+   * @param id the ID
+   * @throws InvalidIdException when another namespace made it
+   */
+  public void check(DurableObjectId id) {
+    String hex = id.toString();
+    if (!checkedIds.contains(hex)) {
+      checkTag(hex);
+    }
+  }
+
+  /**
    * Parses and checks an ID.
    *
    * @param hex the string
@@ -138,9 +151,11 @@ public final class NamespaceIds {
    */
   public DurableObjectId idFromString(String hex) {
     DurableObjectId id = new DurableObjectId(hex, null);
-    if (checkedIds.contains(hex)) {
-      return id;
-    }
+    check(id);
+    return id;
+  }
+
+  private void checkTag(String hex) {
     byte[] bytes = HEX.parseHex(hex);
     byte[] body = new byte[16];
     System.arraycopy(bytes, 0, body, 0, 16);
@@ -152,6 +167,5 @@ public final class NamespaceIds {
       }
     }
     remember(hex);
-    return id;
   }
 }

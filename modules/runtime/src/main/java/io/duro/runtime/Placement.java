@@ -31,9 +31,10 @@ import java.util.regex.Pattern;
  * <p>The first call of an object chooses its region (the location hint, else the region of the
  * calling node) and inserts it; the primary key makes the first writer win, so two nodes racing
  * on a new object read back the same region. Later calls find it in the cache or, once per cold
- * object and node, in the table. The region becomes part of the object's sharding entity ID
- * ({@code <64 hex>@<region>}), and the shard ID starts with it ({@code <region>-<n>}), so the
- * shard allocation strategy can keep the shard on a node of that region.
+ * object and node, in the table. The region becomes part of the object's address and so of its
+ * sharding entity ID ({@code <64 hex>@<region>}, {@code ObjectAddress}), and the shard ID starts
+ * with it ({@code <region>-<n>}), so the shard allocation strategy can keep the shard on a node of
+ * that region.
  */
 public final class Placement implements AutoCloseable {
 
@@ -51,7 +52,7 @@ public final class Placement implements AutoCloseable {
   private final int maxDrainers;
   private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
   private final AtomicInteger drainers = new AtomicInteger();
-  /** Entity IDs by {@code namespace|objectId}: the cache, and the lookups in progress. */
+  /** Regions by {@code namespace|objectId}: the cache, and the lookups in progress. */
   private final ConcurrentHashMap<String, CompletableFuture<String>> cache =
       new ConcurrentHashMap<>();
   private volatile Supplier<Set<String>> memberRegions = Set::of;
@@ -197,15 +198,15 @@ public final class Placement implements AutoCloseable {
   }
 
   /**
-   * The sharding entity ID of an object: its region (recorded at its first call, else chosen now
-   * and recorded) and its hex ID. Answered from the cache when the object was seen on this node.
+   * The region of an object: recorded at its first call, else chosen now and recorded. Answered
+   * from the cache when the object was seen on this node.
    *
    * @param namespaceKey the object's namespace key
    * @param objectId the object's ID (64 hex digits)
    * @param hint the region for a new object, or null for this node's region
-   * @return the entity ID; fails when the database cannot be reached
+   * @return the region; fails when the database cannot be reached
    */
-  public CompletionStage<String> entityId(String namespaceKey, String objectId, String hint) {
+  public CompletionStage<String> region(String namespaceKey, String objectId, String hint) {
     String key = namespaceKey + "|" + objectId;
     CompletableFuture<String> known = cache.get(key);
     if (known != null && !known.isCompletedExceptionally()) {
@@ -228,7 +229,7 @@ public final class Placement implements AutoCloseable {
             cache.remove(key, lookup);
             lookup.completeExceptionally(error);
           } else {
-            lookup.complete(entityId(objectId, r));
+            lookup.complete(r);
           }
         });
     pending.add(new Pending(namespaceKey, objectId, preferred, resolved));
@@ -456,54 +457,6 @@ public final class Placement implements AutoCloseable {
         return rs.next() ? rs.getString(1) : null;
       }
     }
-  }
-
-  /**
-   * The sharding entity ID of an object placed in a region.
-   *
-   * @param objectId 64 hex digits
-   * @param region the region
-   * @return {@code <objectId>@<region>}
-   */
-  public static String entityId(String objectId, String region) {
-    return objectId + "@" + region;
-  }
-
-  /**
-   * The object ID within an entity ID.
-   *
-   * @param entityId {@code <objectId>@<region>} (or a bare object ID)
-   * @return the object ID
-   */
-  public static String objectIdOf(String entityId) {
-    int at = entityId.indexOf('@');
-    return at < 0 ? entityId : entityId.substring(0, at);
-  }
-
-  /**
-   * The region within an entity or shard ID.
-   *
-   * @param entityId {@code <objectId>@<region>}
-   * @return the region, or null for a bare object ID
-   */
-  public static String regionOf(String entityId) {
-    int at = entityId.indexOf('@');
-    return at < 0 ? null : entityId.substring(at + 1);
-  }
-
-  /**
-   * The shard of an entity: {@code <region>-<n>} with n the object ID's hash modulo the shards
-   * per region (a bare object ID gets Pekko's default {@code <n>}).
-   *
-   * @param entityId the entity ID
-   * @param numberOfShards shards per region ({@code pekko.cluster.sharding.number-of-shards})
-   * @return the shard ID
-   */
-  public static String shardId(String entityId, int numberOfShards) {
-    String objectId = objectIdOf(entityId);
-    String n = String.valueOf(Math.abs(objectId.hashCode() % numberOfShards));
-    String region = regionOf(entityId);
-    return region == null ? n : region + "-" + n;
   }
 
   /**

@@ -54,14 +54,14 @@ class PlacementDirectoryTest {
   void aBurstOfNewObjectsIsRecordedOncePerObjectAndReadBackTheSame() throws Exception {
     String url = h2Url();
     int objects = 1_000;
-    List<CompletableFuture<String>> ids = new ArrayList<>();
+    List<CompletableFuture<String>> regions = new ArrayList<>();
     try (Placement eu = Placement.open(config("eu", url, "duro"))) {
       for (int i = 0; i < objects; i++) {
-        ids.add(eu.entityId("ns", hex(i), i % 2 == 0 ? null : "us").toCompletableFuture());
+        regions.add(eu.region("ns", hex(i), i % 2 == 0 ? null : "us").toCompletableFuture());
       }
       for (int i = 0; i < objects; i++) {
-        String expected = hex(i) + "@" + (i % 2 == 0 ? "eu" : "us");
-        assertEquals(expected, ids.get(i).get(30, TimeUnit.SECONDS));
+        String expected = i % 2 == 0 ? "eu" : "us";
+        assertEquals(expected, regions.get(i).get(30, TimeUnit.SECONDS));
       }
     }
     Map<String, String> rows = rows(url, "duro");
@@ -69,10 +69,10 @@ class PlacementDirectoryTest {
     // A node that never saw them (an empty cache) reads the same regions, whatever it prefers.
     try (Placement us = Placement.open(config("us", url, "duro"))) {
       for (int i = 0; i < objects; i += 7) {
-        String expected = hex(i) + "@" + (i % 2 == 0 ? "eu" : "us");
+        String expected = i % 2 == 0 ? "eu" : "us";
         assertEquals(
             expected,
-            us.entityId("ns", hex(i), null).toCompletableFuture().get(30, TimeUnit.SECONDS));
+            us.region("ns", hex(i), null).toCompletableFuture().get(30, TimeUnit.SECONDS));
       }
     }
     assertEquals(rows, rows(url, "duro"), "reading wrote nothing");
@@ -97,8 +97,8 @@ class PlacementDirectoryTest {
       List<CompletableFuture<String>> fromEu = new ArrayList<>();
       List<CompletableFuture<String>> fromUs = new ArrayList<>();
       for (int i = 0; i < objects; i++) {
-        fromEu.add(eu.entityId("ns", hex(i), null).toCompletableFuture());
-        fromUs.add(us.entityId("ns", hex(i), null).toCompletableFuture());
+        fromEu.add(eu.region("ns", hex(i), null).toCompletableFuture());
+        fromUs.add(us.region("ns", hex(i), null).toCompletableFuture());
       }
       CompletableFuture.allOf(fromEu.toArray(CompletableFuture[]::new))
           .get(30, TimeUnit.SECONDS);
@@ -110,7 +110,7 @@ class PlacementDirectoryTest {
         String a = fromEu.get(i).join();
         String b = fromUs.get(i).join();
         assertEquals(a, b, "both nodes see one region for object " + i);
-        String region = Placement.regionOf(a);
+        String region = a;
         regionsSeen.add(region);
         assertEquals(region, rows.get("ns|" + hex(i)), "the recorded region is the one served");
       }

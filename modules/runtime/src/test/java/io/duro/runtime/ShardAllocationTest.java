@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.duro.runtime.internal.ObjectAddress;
 import io.duro.runtime.internal.CborSerializable;
 import io.duro.runtime.internal.RegionMessageExtractor;
 import io.duro.runtime.internal.RegionShardAllocationStrategy;
@@ -90,7 +91,7 @@ class ShardAllocationTest {
         for (int i = 0; i < 30; i++) {
           hosts.add(
               sharding
-                  .entityRefFor(KEY, Placement.entityId("object-" + i, region))
+                  .entityRefFor(KEY, new ObjectAddress("test", "object-" + i, null, region).entityId())
                   .<String>ask(Where::new, Duration.ofSeconds(10))
                   .toCompletableFuture()
                   .get(15, TimeUnit.SECONDS));

@@ -38,7 +38,7 @@ import java.util.function.Function;
  * WriteBatch batch = storage.drainTurn(); // persisted by the runtime's journal
  * }</pre>
  */
-public final class ObjectStorage implements Storage {
+public final class ObjectStorage implements Storage, TurnStorage {
 
   private final StoredEntries live;
   private final StorageLimits limits;
@@ -69,11 +69,22 @@ public final class ObjectStorage implements Storage {
   // ---- runtime surface ----
 
   /**
+   * This facade itself: it is the storage API user code gets.
+   *
+   * @return this
+   */
+  @Override
+  public Storage storage() {
+    return this;
+  }
+
+  /**
    * The writes made since the last drain or rollback, and starts a new turn buffer.
    *
    * @return the turn's batch, or {@link WriteBatch#EMPTY} when nothing was written
    * @throws IllegalStateException inside a transaction closure
    */
+  @Override
   public WriteBatch drainTurn() {
     if (openTransactions > 0) {
       throw new IllegalStateException("drainTurn() cannot be called inside a transaction.");
@@ -87,6 +98,7 @@ public final class ObjectStorage implements Storage {
   /**
    * Undoes every write since the last drain (keys, alarm, byte count), as if none had happened.
    */
+  @Override
   public void rollbackTurn() {
     revertTo(0);
     buffer = new TurnBuffer(false, false);

@@ -118,10 +118,12 @@ public final class AlarmScheduler {
       if (key != null) {
         // Only the sharding tell runs in the callback; it touches no state of this actor.
         client
-            .entityId(key, e.objectId(), null)
+            .place(new ObjectAddress(e.namespace(), e.objectId(), null, null), null)
             .thenAccept(
-                entityId ->
-                    sharding.entityRefFor(key, entityId).tell(ObjectCommand.WakeUp.INSTANCE));
+                placed ->
+                    sharding
+                        .entityRefFor(key, placed.entityId())
+                        .tell(ObjectCommand.WakeUp.INSTANCE));
       }
     }
     if (msg.page().size() == settings.pageSize()) {

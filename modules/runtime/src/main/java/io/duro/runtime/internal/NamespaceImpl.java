@@ -25,6 +25,7 @@ public final class NamespaceImpl implements Namespace {
   private final ObjectClient client;
   private final ObjectTurns caller;
   private final Placement placement;
+  private final String namespaceKey;
 
   /**
    * Creates the view.
@@ -46,6 +47,7 @@ public final class NamespaceImpl implements Namespace {
     this.client = client;
     this.caller = caller;
     this.placement = placement;
+    this.namespaceKey = ObjectClient.namespaceKeyOf(key);
   }
 
   @Override
@@ -65,8 +67,7 @@ public final class NamespaceImpl implements Namespace {
 
   @Override
   public Stub get(DurableObjectId id) {
-    // Checks that the ID belongs to this namespace.
-    ids.idFromString(id.toString());
+    ids.check(id);
     return new StubImpl(id, null);
   }
 
@@ -76,7 +77,7 @@ public final class NamespaceImpl implements Namespace {
       throw new InvalidArgumentException(
           "The location hint is null; use get(id) for an object placed near its caller");
     }
-    ids.idFromString(id.toString());
+    ids.check(id);
     return new StubImpl(id, placement.checkHint(locationHint));
   }
 
@@ -87,10 +88,12 @@ public final class NamespaceImpl implements Namespace {
 
   private final class StubImpl implements Stub {
     private final DurableObjectId id;
+    private final ObjectAddress address;
     private final String hint;
 
     StubImpl(DurableObjectId id, String hint) {
       this.id = id;
+      this.address = ObjectAddress.of(namespaceKey, id);
       this.hint = hint;
     }
 
@@ -102,7 +105,7 @@ public final class NamespaceImpl implements Namespace {
     @Override
     public CompletionStage<Response> fetch(Request request) {
       if (caller == null || !caller.inTurn()) {
-        return client.send(key, id, hint, request);
+        return client.send(key, address, hint, request);
       }
       CompletableFuture<Response> result = new CompletableFuture<>();
       Object[] outcome = new Object[2];
@@ -119,7 +122,7 @@ public final class NamespaceImpl implements Namespace {
       caller.emit(
           () ->
               client
-                  .send(key, id, hint, request)
+                  .send(key, address, hint, request)
                   .whenComplete(
                       (response, error) -> {
                         outcome[0] = response;

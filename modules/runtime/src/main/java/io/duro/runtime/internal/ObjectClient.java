@@ -69,41 +69,40 @@ public final class ObjectClient {
    * handed over. A new object is placed in the region of the hint, else of this node.
    *
    * @param key the object's entity type
-   * @param objectId the object's ID
+   * @param address the object (its region is looked up)
    * @param locationHint a region already checked by {@link Placement#checkHint}, or null
    * @param request the request
    * @return the response, or a failure with a {@link DuroException}
    */
   public CompletionStage<Response> send(
       EntityTypeKey<ObjectCommand> key,
-      DurableObjectId objectId,
+      ObjectAddress address,
       String locationHint,
       Request request) {
-    return entityId(key, objectId.toString(), locationHint)
+    return place(address, locationHint)
+        .thenCompose(placed -> retry.run(request, () -> sendOnce(key, placed, request)));
+  }
+
+  /**
+   * The object placed: its address with the region it lives in.
+   *
+   * @param address the object
+   * @param locationHint the region for a new object, or null for this node's
+   * @return the address with its region; fails (retryable) when the placement cannot be read
+   */
+  public CompletionStage<ObjectAddress> place(ObjectAddress address, String locationHint) {
+    return placement
+        .region(address.namespaceKey(), address.id(), locationHint)
         .exceptionallyCompose(
             error ->
                 CompletableFuture.failedFuture(
                     new ObjectResetException(
                         "unavailable",
-                        "The placement of object " + objectId + " could not be read: "
+                        "The placement of object " + address.id() + " could not be read: "
                             + (error.getCause() != null ? error.getCause() : error),
                         true,
                         error)))
-        .thenCompose(
-            entityId -> retry.run(request, () -> sendOnce(key, entityId, objectId, request)));
-  }
-
-  /**
-   * The sharding entity ID of an object (its ID and the region it was placed in).
-   *
-   * @param key the object's entity type
-   * @param objectId the object's ID (64 hex digits)
-   * @param locationHint the region for a new object, or null for this node's
-   * @return the entity ID
-   */
-  public CompletionStage<String> entityId(
-      EntityTypeKey<ObjectCommand> key, String objectId, String locationHint) {
-    return placement.entityId(namespaceKeyOf(key), objectId, locationHint);
+        .thenApply(address::placedIn);
   }
 
   /**
@@ -139,21 +138,17 @@ public final class ObjectClient {
   }
 
   private CompletionStage<Response> sendOnce(
-      EntityTypeKey<ObjectCommand> key,
-      String entityId,
-      DurableObjectId objectId,
-      Request request) {
-    EntityRef<ObjectCommand> ref = entityRef(key, entityId);
-    String name = objectId.name().orElse(null);
+      EntityTypeKey<ObjectCommand> key, ObjectAddress address, Request request) {
+    EntityRef<ObjectCommand> ref = entityRef(key, address.entityId());
     WireRequest.Req wire = WireRequest.Req.of(request);
     CompletableFuture<Response> result = new CompletableFuture<>();
     // Continue on the completing thread: a plain thenApply on the ask stage may run on the
     // common pool, which on 2 cores makes a thread per request (see STACK.md).
-    ref.<ObjectReply>ask(replyTo -> new ObjectCommand.Deliver(wire, name, replyTo), askTimeout)
+    ref.<ObjectReply>ask(replyTo -> new ObjectCommand.Deliver(wire, address, replyTo), askTimeout)
         .whenCompleteAsync(
             (reply, error) -> {
               if (error != null) {
-                result.completeExceptionally(translate(error, objectId));
+                result.completeExceptionally(translate(error, address.id()));
               } else if (reply instanceof ObjectReply.Ok ok) {
                 result.complete(ok.response().toResponse());
               } else {
@@ -212,7 +207,7 @@ public final class ObjectClient {
     return result;
   }
 
-  private DuroException translate(Throwable error, DurableObjectId objectId) {
+  private DuroException translate(Throwable error, String objectId) {
     Throwable cause = error.getCause() != null ? error.getCause() : error;
     if (error instanceof TimeoutException || cause instanceof TimeoutException) {
       return new ObjectResetException(

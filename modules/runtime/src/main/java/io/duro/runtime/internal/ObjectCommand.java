@@ -1,6 +1,7 @@
 package io.duro.runtime.internal;
 
-import io.duro.storage.StoredEntries;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** The protocol of an object entity ({@link ObjectEntity}). */
@@ -9,12 +10,50 @@ public sealed interface ObjectCommand {
   /**
    * An HTTP request for the object.
    *
+   * <p>On the wire it also carries the address's name as {@code objectName}, the field nodes of
+   * the previous version read (and send instead of the address), so a rolling upgrade keeps
+   * naming objects in both directions.
+   *
    * @param request the request
-   * @param objectName the name the caller derived the object's ID from, or null
+   * @param address the object, as the caller's stub addressed it (null from an older node)
    * @param replyTo where the response or error goes
    */
-  record Deliver(WireRequest.Req request, String objectName, ActorRef<ObjectReply> replyTo)
-      implements ObjectCommand, CborSerializable {}
+  record Deliver(WireRequest.Req request, ObjectAddress address, ActorRef<ObjectReply> replyTo)
+      implements ObjectCommand, CborSerializable {
+
+    /**
+     * Reads a request written by this version or the previous one.
+     *
+     * @param request the request
+     * @param address the object, or null from the previous version
+     * @param objectName the name, which the previous version sends alone
+     * @param replyTo where the response or error goes
+     * @return the request
+     */
+    @JsonCreator
+    static Deliver read(
+        @JsonProperty("request") WireRequest.Req request,
+        @JsonProperty("address") ObjectAddress address,
+        @JsonProperty("objectName") String objectName,
+        @JsonProperty("replyTo") ActorRef<ObjectReply> replyTo) {
+      return new Deliver(
+          request,
+          address != null || objectName == null
+              ? address
+              : new ObjectAddress(null, null, objectName, null),
+          replyTo);
+    }
+
+    /**
+     * The name the caller derived the object's ID from.
+     *
+     * @return the name, or null
+     */
+    @JsonProperty("objectName")
+    public String objectName() {
+      return address == null ? null : address.name();
+    }
+  }
 
   /** Sharding's stop message: finish pending writes, then stop. */
   enum Passivate implements ObjectCommand, CborSerializable {
@@ -39,10 +78,10 @@ public sealed interface ObjectCommand {
   /**
    * The journal actor recovered the object's storage.
    *
-   * @param entries a copy of the recovered storage, owned by the entity from now on
+   * @param storage the recovered storage, for the entity's next incarnation to open
    * @param generation the journal incarnation that sent it
    */
-  record Recovered(StoredEntries entries, int generation) implements ObjectCommand {}
+  record Recovered(StorageBackend.Recovered storage, int generation) implements ObjectCommand {}
 
   /**
    * The journal actor stopped: a write or the recovery failed.
@@ -61,12 +100,12 @@ public sealed interface ObjectCommand {
 
   /**
    * Code to run as a turn of the object, e.g. the completion of a stage the runtime handed to user
-   * code. Dropped if the object was reset since ({@code generation} differs).
+   * code. Dropped if the object was reset since (its incarnation is no longer the entity's).
    *
    * @param action the code
-   * @param generation the object incarnation it belongs to
+   * @param incarnation the object incarnation it belongs to
    */
-  record RunInTurn(Runnable action, int generation) implements ObjectCommand {}
+  record RunInTurn(Runnable action, Object incarnation) implements ObjectCommand {}
 
   /** The alarm scheduler found this object's alarm (nearly) due: start, and fire it on time. */
   enum WakeUp implements ObjectCommand, CborSerializable {

@@ -4,6 +4,7 @@ import io.duro.runtime.internal.Events.StorageSnapshot;
 import io.duro.runtime.internal.Events.TurnsCommitted;
 import io.duro.storage.StoredEntries;
 import io.duro.storage.WriteBatch;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -18,7 +19,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * The durable side of one object: an event-sourced child of the {@link ObjectEntity} that persists
+ * The durable side of one object: an event-sourced child of the {@link ObjectEntity} ({@link KvBackend}) that persists
  * the entity's merged turn batches, one event per batch, and keeps its own image of the durable
  * storage for snapshots.
  *
@@ -59,6 +60,7 @@ public final class ObjectJournal
   private final ActorRef<ObjectCommand> entity;
   private final int generation;
   private final int snapshotEvery;
+  private final Function<StoredEntries, StorageBackend.Recovered> recovered;
 
   /** The changes written since the last image: their bytes plus {@link #ROW_COST_BYTES} each. */
   private long sinceImage;
@@ -67,11 +69,13 @@ public final class ObjectJournal
       PersistenceId persistenceId,
       ActorRef<ObjectCommand> entity,
       int generation,
-      int snapshotEvery) {
+      int snapshotEvery,
+      Function<StoredEntries, StorageBackend.Recovered> recovered) {
     super(persistenceId);
     this.entity = entity;
     this.generation = generation;
     this.snapshotEvery = snapshotEvery;
+    this.recovered = recovered;
   }
 
   /**
@@ -81,14 +85,16 @@ public final class ObjectJournal
    * @param entity the owning entity, told when recovery completes
    * @param generation the incarnation number echoed in replies
    * @param snapshotEvery events between snapshots
+   * @param recovered wraps the recovered storage (a copy the entity owns) for the entity
    * @return the behavior
    */
-  public static Behavior<Persist> create(
+  static Behavior<Persist> create(
       PersistenceId persistenceId,
       ActorRef<ObjectCommand> entity,
       int generation,
-      int snapshotEvery) {
-    return new ObjectJournal(persistenceId, entity, generation, snapshotEvery);
+      int snapshotEvery,
+      Function<StoredEntries, StorageBackend.Recovered> recovered) {
+    return new ObjectJournal(persistenceId, entity, generation, snapshotEvery, recovered);
   }
 
   @Override
@@ -137,7 +143,9 @@ public final class ObjectJournal
     return newSignalHandlerBuilder()
         .onSignal(
             RecoveryCompleted.instance(),
-            state -> entity.tell(new ObjectCommand.Recovered(state.copy(), generation)))
+            state ->
+                entity.tell(
+                    new ObjectCommand.Recovered(recovered.apply(state.copy()), generation)))
         .onSignal(RecoveryFailed.class, (state, failed) -> {})
         .build();
   }

@@ -1,11 +1,10 @@
 package io.duro.runtime.internal;
 
-import io.duro.runtime.Placement;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 
 /**
- * Shard IDs {@code <region>-<n>} from entity IDs {@code <hex>@<region>} (see {@link Placement}),
+ * Shard IDs {@code <region>-<n>} from entity IDs {@code <hex>@<region>} (see {@link ObjectAddress}),
  * so that {@link RegionShardAllocationStrategy} sees the region of every shard.
  *
  * @param <M> the entity's message type
@@ -30,7 +29,7 @@ public final class RegionMessageExtractor<M>
 
   @Override
   public String shardId(String entityId) {
-    return Placement.shardId(entityId, shardsPerRegion);
+    return ObjectAddress.shardId(entityId, shardsPerRegion);
   }
 
   @Override

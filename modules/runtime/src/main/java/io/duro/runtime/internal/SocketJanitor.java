@@ -159,7 +159,7 @@ public final class SocketJanitor {
             return;
           }
           String entityId = key.substring(key.lastIndexOf('|') + 1);
-          String shard = io.duro.runtime.Placement.shardId(entityId, numberOfShards);
+          String shard = ObjectAddress.shardId(entityId, numberOfShards);
           if (!shardsHere.contains(shard) && tables.remove(key, table)) {
             for (SocketTable.Entry e : table.select(x -> true)) {
               e.hub.tell(new Connections.Close(e.id, 1012, "the object moved; reconnect"));

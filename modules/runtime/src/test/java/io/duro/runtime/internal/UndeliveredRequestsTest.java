@@ -34,7 +34,9 @@ class UndeliveredRequestsTest {
 
   private static ObjectCommand.Deliver deliver(TestProbe<ObjectReply> probe) {
     return new ObjectCommand.Deliver(
-        WireRequest.Req.of(Request.post("/increment", "")), "a", probe.getRef());
+        WireRequest.Req.of(Request.post("/increment", "")),
+        new ObjectAddress("ns", "ab".repeat(32), "a", null),
+        probe.getRef());
   }
 
   private static ObjectReply.Failed awaitFailed(TestProbe<ObjectReply> probe) {
