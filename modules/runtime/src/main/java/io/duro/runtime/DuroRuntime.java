@@ -8,8 +8,10 @@ import io.duro.runtime.internal.EnvImpl;
 import io.duro.runtime.internal.NamespaceImpl;
 import io.duro.runtime.internal.ObjectClient;
 import io.duro.runtime.internal.ObjectCommand;
+import io.duro.runtime.internal.KvBackend;
 import io.duro.runtime.internal.ObjectAddress;
 import io.duro.runtime.internal.ObjectEntity;
+import io.duro.runtime.internal.ObjectSetup;
 import io.duro.runtime.internal.ObjectTurns;
 import io.duro.runtime.internal.RegionMessageExtractor;
 import io.duro.runtime.internal.RegionShardAllocationStrategy;
@@ -118,8 +120,8 @@ public final class DuroRuntime {
       bound.put(b.name(), new Bound(b, new NamespaceIds(b.namespaceKey()), key));
     }
     for (Bound b : bound.values()) {
-      ObjectEntity.Setup setup =
-          new ObjectEntity.Setup(
+      ObjectSetup setup =
+          new ObjectSetup(
               b.binding().namespaceKey(),
               b.binding().objectClass(),
               settings,
@@ -127,7 +129,8 @@ public final class DuroRuntime {
               this::envFor,
               alarmIndex,
               connections,
-              clock);
+              clock,
+              KvBackend.factory(settings.snapshotEvery(), settings.storageLimits(), codec));
       sharding.init(
           Entity.of(b.key(), ctx -> ObjectEntity.create(setup, ctx.getEntityId(), ctx.getShard()))
               .withStopMessage(ObjectCommand.Passivate.INSTANCE)

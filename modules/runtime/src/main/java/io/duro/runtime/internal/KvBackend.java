@@ -15,7 +15,7 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * The key-value backend: the object's whole storage in memory ({@link ObjectStorage}), made
  * durable by an event-sourced child actor ({@link ObjectJournal}) per journal incarnation.
  */
-final class KvBackend implements StorageBackend {
+public final class KvBackend implements StorageBackend {
 
   private final ActorContext<ObjectCommand> entity;
   private final PersistenceId persistenceId;
@@ -44,7 +44,7 @@ final class KvBackend implements StorageBackend {
    * @param codec the value codec
    * @return the factory
    */
-  static Factory factory(int snapshotEvery, StorageLimits limits, ValueCodec codec) {
+  public static Factory factory(int snapshotEvery, StorageLimits limits, ValueCodec codec) {
     return (entity, namespaceKey, objectId) ->
         new KvBackend(
             entity, PersistenceId.of(namespaceKey, objectId, "|"), snapshotEvery, limits, codec);
