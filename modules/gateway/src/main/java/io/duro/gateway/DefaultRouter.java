@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The default router (DESIGN §9): {@code /{binding}/{name}/{rest…}} → {@code idFromName(name)},
+ * The default router: {@code /{binding}/{name}/{rest…}} → {@code idFromName(name)},
  * {@code /{binding}/id/{hex}/{rest…}} → {@code idFromString(hex)}; the object sees {@code
  * /{rest…}}. A bad route throws the {@link DuroException} its error answer is made from.
  */

@@ -37,8 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP gateway of a node: routes each request to its object with the default router (DESIGN
- * §9) and turns failures into JSON errors.
+ * The HTTP gateway of a node: routes each request to its object with the default router ({@link
+ * DefaultRouter}) and turns failures into JSON errors.
  *
  * <p>When the application has a {@link Worker}, every request except {@code /_duro/...} goes to
  * its {@code fetch} with the full path instead; a Worker that throws (or whose stage fails with

@@ -14,7 +14,6 @@ import java.time.Duration;
  *     answering 503 {@code shutting_down} and closing each connection a request arrives on, before
  *     it closes the idle ones; it stops sooner once no request came for a fifth of it
  * @param shutdownDeadline how long a shutting-down gateway waits for the requests in flight
- * @param management whether the node starts Pekko Management (its HTTP endpoint)
  */
 public record GatewaySettings(
     String host,
@@ -22,8 +21,7 @@ public record GatewaySettings(
     long maxBodyBytes,
     Duration bodyTimeout,
     Duration shutdownDrain,
-    Duration shutdownDeadline,
-    boolean management) {
+    Duration shutdownDeadline) {
 
   /**
    * Reads the settings.
@@ -40,8 +38,7 @@ public record GatewaySettings(
             c.getBytes("max-body-bytes"),
             c.getDuration("body-timeout"),
             c.getDuration("shutdown-drain"),
-            c.getDuration("shutdown-deadline"),
-            config.getBoolean("duro.management.enabled"));
+            c.getDuration("shutdown-deadline"));
     if (s.port < 0 || s.port > 65535) {
       throw new IllegalArgumentException("duro.gateway.port must be 0..65535; it is " + s.port);
     }
