@@ -1,7 +1,6 @@
 package io.duro.gateway;
 
 import io.duro.api.DurableObjectId;
-import io.duro.api.DuroException;
 import io.duro.api.InvalidArgumentException;
 import io.duro.api.Namespace;
 import io.duro.api.Request;
@@ -16,7 +15,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * The default router: {@code /{binding}/{name}/{rest…}} → {@code idFromName(name)},
  * {@code /{binding}/id/{hex}/{rest…}} → {@code idFromString(hex)}; the object sees {@code
- * /{rest…}}. A bad route throws the {@link DuroException} its error answer is made from.
+ * /{rest…}}. A bad route throws the {@code DuroException} its error answer is made from.
  */
 final class DefaultRouter {
 
@@ -58,19 +57,19 @@ final class DefaultRouter {
       segments.remove(0);
     }
     if (segments.isEmpty() || segments.get(0).isEmpty()) {
-      throw new NotFoundException("No object route at " + rawPath + "; use /{binding}/{name}/... ");
+      throw notFound("No object route at " + rawPath + "; use /{binding}/{name}/... ");
     }
     String bindingName = decode(segments.get(0));
     Namespace namespace = runtime.namespace(bindingName);
     if (segments.size() < 2 || segments.get(1).isEmpty()) {
-      throw new NotFoundException("Missing object name: use /" + bindingName + "/{name}/... or /"
+      throw notFound("Missing object name: use /" + bindingName + "/{name}/... or /"
           + bindingName + "/id/{hex}/...");
     }
     DurableObjectId id;
     int restStart;
     if (segments.get(1).equals("id")) {
       if (segments.size() < 3 || segments.get(2).isEmpty()) {
-        throw new NotFoundException(
+        throw notFound(
             "Missing object ID: use /" + bindingName + "/id/{64 hex digits}/...");
       }
       id = namespace.idFromString(segments.get(2));
@@ -82,10 +81,14 @@ final class DefaultRouter {
     String rest = "/" + String.join("/", segments.subList(Math.min(restStart, segments.size()),
         segments.size()));
     if (rest.startsWith("/_duro/")) {
-      throw new NotFoundException("Object paths under /_duro/ are reserved for Duro's typed RPC; "
+      throw notFound("Object paths under /_duro/ are reserved for Duro's typed RPC; "
           + rawPath + " cannot be routed");
     }
     return new Target(namespace, id, rest);
+  }
+
+  private static GatewayException notFound(String message) {
+    return new GatewayException("not_found", message);
   }
 
   private static String decode(String segment) {
@@ -94,20 +97,6 @@ final class DefaultRouter {
     } catch (IllegalArgumentException e) {
       throw new InvalidArgumentException(
           "Malformed percent-encoding in path segment '" + segment + "'", e);
-    }
-  }
-
-  /** No route for the path: HTTP 404 {@code not_found}. */
-  static final class NotFoundException extends DuroException {
-    private static final long serialVersionUID = 1L;
-
-    NotFoundException(String message) {
-      super(message);
-    }
-
-    @Override
-    public String code() {
-      return "not_found";
     }
   }
 }

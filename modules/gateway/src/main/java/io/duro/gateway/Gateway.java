@@ -346,7 +346,7 @@ public final class Gateway {
     return worker != null ? callWorker(request) : target.fetch(request);
   }
 
-  /** Runs the Worker; any failure but a DuroException becomes a {@link WorkerException}. */
+  /** Runs the Worker; any failure but a DuroException becomes 500 {@code worker_error}. */
   private CompletionStage<Response> callWorker(Request request) {
     CompletionStage<Response> stage;
     try {
@@ -372,7 +372,8 @@ public final class Gateway {
             throw e;
           }
           log.warn("Worker {} failed on {}", worker.getClass().getName(), request, cause);
-          throw new WorkerException(
+          throw new GatewayException(
+              "worker_error",
               "The Worker "
                   + worker.getClass().getName()
                   + " threw "
@@ -382,8 +383,9 @@ public final class Gateway {
         });
   }
 
-  private BodyTooLargeException tooLarge(long size) {
-    return new BodyTooLargeException(
+  private GatewayException tooLarge(long size) {
+    return new GatewayException(
+        "body_too_large",
         "Request bodies cannot be larger than "
             + settings.maxBodyBytes()
             + " bytes"
@@ -444,33 +446,5 @@ public final class Gateway {
 
   private static CompletionStage<HttpResponse> done(HttpResponse response) {
     return CompletableFuture.completedFuture(response);
-  }
-
-  /** The application's Worker failed: HTTP 500 {@code worker_error}. */
-  static final class WorkerException extends DuroException {
-    private static final long serialVersionUID = 1L;
-
-    WorkerException(String message, Throwable cause) {
-      super(message, cause);
-    }
-
-    @Override
-    public String code() {
-      return "worker_error";
-    }
-  }
-
-  /** The request body is over {@code duro.gateway.max-body-bytes}: HTTP 413. */
-  static final class BodyTooLargeException extends DuroException {
-    private static final long serialVersionUID = 1L;
-
-    BodyTooLargeException(String message) {
-      super(message);
-    }
-
-    @Override
-    public String code() {
-      return "body_too_large";
-    }
   }
 }
