@@ -94,7 +94,8 @@ public final class Gateway {
     this.connections =
         new ConnectionRoutes(
             runtime.connections(),
-            ConnectionRoutes.Limits.from(runtime.system().settings().config()));
+            ConnectionRoutes.Limits.from(runtime.system().settings().config()),
+            settings.websocketFork());
     this.assets = assetsOf(runtime, worker);
     this.router = new DefaultRouter(runtime);
   }
