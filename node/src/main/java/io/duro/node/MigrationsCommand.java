@@ -2,13 +2,13 @@ package io.duro.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.duro.gateway.DuroConfig;
 import io.duro.runtime.Application;
 import io.duro.runtime.EmbeddedJournal;
 import io.duro.runtime.ManifestException;
 import io.duro.runtime.MigrationException;
 import io.duro.runtime.MigrationPlan;
 import io.duro.runtime.MigrationStore;
+import io.duro.server.DuroConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

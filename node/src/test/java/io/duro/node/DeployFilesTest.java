@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.typesafe.config.Config;
-import io.duro.gateway.DuroConfig;
+import io.duro.server.DuroConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
-import io.duro.gateway.DuroConfig;
-import io.duro.gateway.DuroServer;
+import io.duro.server.DuroConfig;
+import io.duro.server.DuroServer;
 import java.io.ByteArrayInputStream;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest.BodyPublishers;

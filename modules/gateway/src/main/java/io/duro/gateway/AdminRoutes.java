@@ -64,7 +64,7 @@ final class AdminRoutes {
         .handleAsync(
             (status, error) -> {
               if (error != null) {
-                return ErrorBody.of("unavailable", DuroServer.unwrap(error).getMessage());
+                return ErrorBody.of("unavailable", Gateway.unwrap(error).getMessage());
               }
               try {
                 return HttpResponse.create()

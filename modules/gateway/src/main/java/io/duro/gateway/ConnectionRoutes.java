@@ -61,10 +61,12 @@ final class ConnectionRoutes {
   private final Connections connections;
   private final Limits limits;
   private final WebSocketConnection.Limits socketLimits;
+  private final boolean websocketFork;
 
-  ConnectionRoutes(Connections connections, Limits limits) {
+  ConnectionRoutes(Connections connections, Limits limits, boolean websocketFork) {
     this.connections = connections;
     this.limits = limits;
+    this.websocketFork = websocketFork;
     this.socketLimits =
         new WebSocketConnection.Limits(
             limits.maxMessageBytes(),
@@ -83,7 +85,10 @@ final class ConnectionRoutes {
         error == null
             && id.equals(response.headers().first(Response.CONNECTION_HEADER).orElse(null));
     if (handsOver && upgrade != null && response.status() == 101) {
-      return WsFrames.upgrade(upgrade, new WebSocketConnection(connections, id, socketLimits));
+      WebSocketConnection socket = new WebSocketConnection(connections, id, socketLimits);
+      return websocketFork
+          ? RawWebSocketUpgrade.upgrade(upgrade, socket)
+          : StockWebSocketUpgrade.upgrade(upgrade, socket);
     }
     if (handsOver && upgrade == null && response.status() == 200) {
       return eventStream(id, response);

@@ -9,7 +9,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
 /**
- * The gateway's error responses (DESIGN §9): JSON {@code {"error": code, "message": text}} with a
+ * The gateway's error responses: JSON {@code {"error": code, "message": text}} with a
  * status chosen by the code — 4xx for bad input, 503 with {@code Retry-After} for transient
  * failures, 500 only for failures of user code.
  */

@@ -7,7 +7,6 @@ import java.util.ArrayDeque;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.SourceShape;
-import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
@@ -71,19 +70,7 @@ final class EventStreamSource extends GraphStage<SourceShape<ByteString>> {
       private final AsyncCallback<Connections.Signal> signals = createAsyncCallback(this::onSignal);
 
       {
-        setHandler(
-            out,
-            new AbstractOutHandler() {
-              @Override
-              public void onPull() {
-                flush();
-              }
-
-              @Override
-              public void onDownstreamFinish(Throwable cause) {
-                completeStage(); // the client went away
-              }
-            });
+        setHandler(out, new ClientOutHandler(this::flush, this::completeStage));
       }
 
       @Override

@@ -1,37 +1,35 @@
 package io.duro.gateway;
 
-import io.duro.api.DurableObjectId;
 import io.duro.api.DuroException;
 import io.duro.api.Headers;
-import io.duro.api.Namespace;
 import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.Worker;
+import io.duro.gateway.DefaultRouter.Target;
 import io.duro.runtime.DuroRuntime;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.AttributeKeys;
-import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
@@ -39,8 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP gateway of a node: routes each request to its object with the default router (DESIGN
- * §9) and turns failures into JSON errors.
+ * The HTTP gateway of a node: routes each request to its object with the default router ({@link
+ * DefaultRouter}) and turns failures into JSON errors.
  *
  * <p>When the application has a {@link Worker}, every request except {@code /_duro/...} goes to
  * its {@code fetch} with the full path instead; a Worker that throws (or whose stage fails with
@@ -79,9 +77,8 @@ public final class Gateway {
   private final Worker worker;
   private final ConnectionRoutes connections;
   private final StaticAssets assets;
-  /** Parsed Content-Type values of responses, at most {@link #MAX_CACHED_CONTENT_TYPES}. */
-  private final Map<String, ContentType> contentTypes = new ConcurrentHashMap<>();
-  private static final int MAX_CACHED_CONTENT_TYPES = 256;
+  private final DefaultRouter router;
+  private final ResponseRenderer renderer = new ResponseRenderer();
   private ServerBinding binding;
   // Set once by coordinated shutdown, read by request threads.
   private volatile boolean shuttingDown;
@@ -97,8 +94,10 @@ public final class Gateway {
     this.connections =
         new ConnectionRoutes(
             runtime.connections(),
-            ConnectionRoutes.Limits.from(runtime.system().settings().config()));
+            ConnectionRoutes.Limits.from(runtime.system().settings().config()),
+            settings.websocketFork());
     this.assets = assetsOf(runtime, worker);
+    this.router = new DefaultRouter(runtime);
   }
 
   private static StaticAssets assetsOf(DuroRuntime runtime, Worker worker) {
@@ -234,26 +233,40 @@ public final class Gateway {
     return binding.unbind().thenApply(done -> null);
   }
 
+  /**
+   * The gateway's dispatch. {@link #answerHere} is the table of the answers the gateway gives
+   * itself; what it leaves goes on to {@link #forward}, the one route that reads the request's
+   * body. Every other answer, and every refusal, leaves the body unread, and it is discarded
+   * here, the one place that does.
+   */
   private CompletionStage<HttpResponse> handle(HttpRequest http) {
-    try {
-      return route(http);
-    } catch (DuroException e) {
-      http.discardEntityBytes(materializer);
-      return CompletableFuture.completedFuture(ErrorBody.of(e));
-    } catch (RuntimeException e) {
-      log.error("Gateway failed on {} {}", http.method().name(), http.getUri().path(), e);
-      http.discardEntityBytes(materializer);
-      return CompletableFuture.completedFuture(
-          ErrorBody.of("internal", "The gateway failed: " + e));
-    }
-  }
-
-  private CompletionStage<HttpResponse> route(HttpRequest http) {
     String path = http.getUri().getPathString();
     String method = http.method().name();
+    CompletionStage<HttpResponse> answer;
+    try {
+      answer = answerHere(http, path, method);
+      if (answer == null) {
+        return forward(http, path, method);
+      }
+    } catch (DuroException e) {
+      answer = done(ErrorBody.of(e));
+    } catch (RuntimeException e) {
+      log.error("Gateway failed on {} {}", method, path, e);
+      answer = done(ErrorBody.of("internal", "The gateway failed: " + e));
+    }
+    http.discardEntityBytes(materializer);
+    return answer;
+  }
+
+  /**
+   * The answers that need neither the body nor an object: while shutting down, the admin API, a
+   * static asset, a method the gateway refuses.
+   *
+   * @return the answer, or null when the request goes on to an object or the Worker
+   */
+  private CompletionStage<HttpResponse> answerHere(HttpRequest http, String path, String method) {
     if (shuttingDown) {
       lastRefusedNanos = System.nanoTime();
-      http.discardEntityBytes(materializer);
       return done(
           ErrorBody.of(
                   "shutting_down",
@@ -262,37 +275,43 @@ public final class Gateway {
               .addHeader(Connection.create("close")));
     }
     if (path.startsWith(AdminRoutes.PREFIX)) {
-      http.discardEntityBytes(materializer);
       return admin.handle(http, path, method);
     }
-    if (method.equals("GET") || method.equals("HEAD")) {
-      HttpResponse asset = assets.find(path);
-      if (asset != null) {
-        http.discardEntityBytes(materializer);
-        return done(asset);
+    return switch (method) {
+      case "GET", "HEAD" -> {
+        HttpResponse asset = assets.find(path);
+        yield asset == null ? null : done(asset);
       }
-    }
-    if (method.equals("TRACE") || method.equals("CONNECT")) {
-      http.discardEntityBytes(materializer);
-      return done(
-          ErrorBody.of("method_not_allowed", method + " is not supported by the gateway")
-              .addHeader(RawHeader.create("Allow", "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS")));
-    }
+      case "TRACE", "CONNECT" ->
+          done(
+              ErrorBody.of("method_not_allowed", method + " is not supported by the gateway")
+                  .addHeader(RawHeader.create("Allow", ALLOWED_METHODS)));
+      default -> null;
+    };
+  }
+
+  private static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
+
+  /**
+   * Reads the body and hands the request to the Worker or the object the default router chose.
+   *
+   * @throws DuroException before the body is read, for a bad route or a body declared too large
+   */
+  private CompletionStage<HttpResponse> forward(HttpRequest http, String path, String method) {
     String query = http.getUri().rawQueryString().map(q -> "?" + q).orElse("");
-    Target target = worker == null ? resolve(path) : null;
+    Target target = worker == null ? router.resolve(path) : null;
     String url = (worker == null ? target.rest() : path) + query;
-    Optional<Long> declared = http.entity().getContentLengthOption().stream().boxed().findFirst();
-    if (declared.isPresent() && declared.get() > settings.maxBodyBytes()) {
-      http.discardEntityBytes(materializer);
-      return done(tooLarge(declared.get()));
+    OptionalLong declared = http.entity().getContentLengthOption();
+    if (declared.isPresent() && declared.getAsLong() > settings.maxBodyBytes()) {
+      throw tooLarge(declared.getAsLong());
     }
     Optional<WebSocketUpgrade> upgrade = http.getAttribute(AttributeKeys.webSocketUpgrade);
     String connection =
         upgrade.isPresent() || acceptsEventStream(http) ? runtime.connections().open() : null;
     if (http.entity() instanceof HttpEntity.Strict whole) {
       // The body arrived whole (always for an empty one): toStrict would materialize a stream
-      // per request (15% of a hot-get's CPU in a profile, docs/benchmarks.md). Its size was
-      // checked above against the Content-Length that a strict entity always has.
+      // per request. Its size was checked above against the Content-Length that a strict entity
+      // always has.
       CompletionStage<Response> response;
       try {
         Request request =
@@ -312,7 +331,7 @@ public final class Gateway {
     }
     return http.entity()
         .toStrict(settings.bodyTimeout().toMillis(), settings.maxBodyBytes(), materializer)
-        // Explicit same-thread executor: see STACK.md's thread-per-request trap.
+        // A same-thread executor: the default one would hand every request to another thread.
         .thenComposeAsync(
             strict -> {
               Request request =
@@ -325,24 +344,10 @@ public final class Gateway {
 
   /** The Worker when the application has one, else the object the default router chose. */
   private CompletionStage<Response> dispatch(Target target, Request request) {
-    if (worker != null) {
-      return callWorker(request);
-    }
-    List<String> hints = request.headers().all(LOCATION_HINT);
-    if (hints.size() > 1) {
-      throw new io.duro.api.InvalidArgumentException(
-          "Send at most one " + LOCATION_HINT + " header; " + hints.size() + " were sent: " + hints);
-    }
-    return (hints.isEmpty()
-            ? target.namespace().get(target.id())
-            : target.namespace().get(target.id(), hints.get(0).trim()))
-        .fetch(request);
+    return worker != null ? callWorker(request) : target.fetch(request);
   }
 
-  /** The request header that names the region of a new object (the default router's hint). */
-  static final String LOCATION_HINT = "Duro-Location-Hint";
-
-  /** Runs the Worker; any failure but a DuroException becomes a {@link WorkerException}. */
+  /** Runs the Worker; any failure but a DuroException becomes 500 {@code worker_error}. */
   private CompletionStage<Response> callWorker(Request request) {
     CompletionStage<Response> stage;
     try {
@@ -356,7 +361,7 @@ public final class Gateway {
     }
     return stage.handle(
         (response, error) -> {
-          Throwable cause = DuroServer.unwrap(error);
+          Throwable cause = unwrap(error);
           if (cause == null && response == null) {
             cause = new IllegalStateException(
                 worker.getClass().getName() + ".fetch completed with null instead of a Response");
@@ -368,7 +373,8 @@ public final class Gateway {
             throw e;
           }
           log.warn("Worker {} failed on {}", worker.getClass().getName(), request, cause);
-          throw new WorkerException(
+          throw new GatewayException(
+              "worker_error",
               "The Worker "
                   + worker.getClass().getName()
                   + " threw "
@@ -378,8 +384,8 @@ public final class Gateway {
         });
   }
 
-  private HttpResponse tooLarge(long size) {
-    return ErrorBody.of(
+  private GatewayException tooLarge(long size) {
+    return new GatewayException(
         "body_too_large",
         "Request bodies cannot be larger than "
             + settings.maxBodyBytes()
@@ -389,75 +395,32 @@ public final class Gateway {
 
   private HttpResponse toHttp(Response response, Throwable error) {
     if (error == null) {
-      return render(response);
+      return renderer.render(response);
     }
-    Throwable cause = DuroServer.unwrap(error);
+    Throwable cause = unwrap(error);
     if (cause instanceof DuroException e) {
       return ErrorBody.of(e);
     }
     if (cause instanceof EntityStreamSizeException) {
-      return tooLarge(-1);
+      return ErrorBody.of(tooLarge(-1));
     }
     if (cause instanceof EntityStreamException e) {
       // toStrict's size limit on a body without Content-Length (chunked) ends up here
       String message = String.valueOf(e.getMessage());
       return message.startsWith("Request too large")
-          ? tooLarge(-1)
+          ? ErrorBody.of(tooLarge(-1))
           : ErrorBody.of("bad_request", "The request body could not be read: " + message);
     }
     log.error("Request failed in the gateway", cause);
     return ErrorBody.of("internal", "The gateway failed: " + cause);
   }
 
-  private record Target(Namespace namespace, DurableObjectId id, String rest) {}
-
-  /** The default router: binding, then a name or {@code id/<hex>}, then the object's path. */
-  private Target resolve(String rawPath) {
-    List<String> segments = new ArrayList<>(List.of(rawPath.split("/", -1)));
-    if (!segments.isEmpty() && segments.get(0).isEmpty()) {
-      segments.remove(0);
+  /** The failure inside {@link CompletionException} wrappers (null stays null). */
+  static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
     }
-    if (segments.isEmpty() || segments.get(0).isEmpty()) {
-      throw notFound("No object route at " + rawPath + "; use /{binding}/{name}/... ");
-    }
-    String bindingName = decode(segments.get(0));
-    Namespace namespace = runtime.namespace(bindingName);
-    if (segments.size() < 2 || segments.get(1).isEmpty()) {
-      throw notFound("Missing object name: use /" + bindingName + "/{name}/... or /"
-          + bindingName + "/id/{hex}/...");
-    }
-    DurableObjectId id;
-    int restStart;
-    if (segments.get(1).equals("id")) {
-      if (segments.size() < 3 || segments.get(2).isEmpty()) {
-        throw notFound("Missing object ID: use /" + bindingName + "/id/{64 hex digits}/...");
-      }
-      id = namespace.idFromString(segments.get(2));
-      restStart = 3;
-    } else {
-      id = namespace.idFromName(decode(segments.get(1)));
-      restStart = 2;
-    }
-    String rest = "/" + String.join("/", segments.subList(Math.min(restStart, segments.size()),
-        segments.size()));
-    if (rest.startsWith("/_duro/")) {
-      throw notFound("Object paths under /_duro/ are reserved for Duro's typed RPC; " + rawPath
-          + " cannot be routed");
-    }
-    return new Target(namespace, id, rest);
-  }
-
-  private static DuroException notFound(String message) {
-    return new NotFoundException(message);
-  }
-
-  private static String decode(String segment) {
-    try {
-      return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new io.duro.api.InvalidArgumentException(
-          "Malformed percent-encoding in path segment '" + segment + "'", e);
-    }
+    return t;
   }
 
   private static boolean acceptsEventStream(HttpRequest http) {
@@ -482,82 +445,7 @@ public final class Gateway {
     return Headers.of(map);
   }
 
-  private HttpResponse render(Response response) {
-    ContentType type = ContentTypes.APPLICATION_OCTET_STREAM;
-    List<HttpHeader> headers = new ArrayList<>();
-    for (Map.Entry<String, List<String>> e : response.headers().asMap().entrySet()) {
-      String name = e.getKey();
-      if (name.equalsIgnoreCase("Content-Type")) {
-        type = parseContentType(e.getValue().get(0));
-      } else if (!name.equalsIgnoreCase("Content-Length")
-          && !name.equalsIgnoreCase("Transfer-Encoding")
-          && !name.equalsIgnoreCase("Date")
-          && !name.equalsIgnoreCase(Response.CONNECTION_HEADER)
-          && !name.equalsIgnoreCase("Server")
-          && !name.equalsIgnoreCase("Connection")) {
-        for (String v : e.getValue()) {
-          headers.add(RawHeader.create(name, v));
-        }
-      }
-    }
-    HttpEntity.Strict entity =
-        org.apache.pekko.http.javadsl.model.HttpEntities.create(type, response.body());
-    return HttpResponse.create()
-        .withStatus(response.status())
-        .withEntity(entity)
-        .addHeaders(headers);
-  }
-
-  private ContentType parseContentType(String value) {
-    // Parsing a Content-Type costs about as much as the rest of render(); objects answer with
-    // a handful of distinct values, so the parsed ones are kept (a bounded number of them).
-    ContentType known = contentTypes.get(value);
-    if (known != null) {
-      return known;
-    }
-    ContentType parsed;
-    try {
-      parsed = ContentTypes.parse(value);
-    } catch (RuntimeException e) {
-      parsed = ContentTypes.APPLICATION_OCTET_STREAM;
-    }
-    if (contentTypes.size() < MAX_CACHED_CONTENT_TYPES) {
-      contentTypes.put(value, parsed);
-    }
-    return parsed;
-  }
-
-
-
   private static CompletionStage<HttpResponse> done(HttpResponse response) {
     return CompletableFuture.completedFuture(response);
-  }
-
-  /** The application's Worker failed: HTTP 500 {@code worker_error}. */
-  static final class WorkerException extends DuroException {
-    private static final long serialVersionUID = 1L;
-
-    WorkerException(String message, Throwable cause) {
-      super(message, cause);
-    }
-
-    @Override
-    public String code() {
-      return "worker_error";
-    }
-  }
-
-  /** No route for the path. */
-  static final class NotFoundException extends DuroException {
-    private static final long serialVersionUID = 1L;
-
-    NotFoundException(String message) {
-      super(message);
-    }
-
-    @Override
-    public String code() {
-      return "not_found";
-    }
   }
 }

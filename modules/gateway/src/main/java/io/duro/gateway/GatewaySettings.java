@@ -14,7 +14,8 @@ import java.time.Duration;
  *     answering 503 {@code shutting_down} and closing each connection a request arrives on, before
  *     it closes the idle ones; it stops sooner once no request came for a fifth of it
  * @param shutdownDeadline how long a shutting-down gateway waits for the requests in flight
- * @param management whether the node starts Pekko Management (its HTTP endpoint)
+ * @param websocketFork whether WebSockets run on the gateway's own stage through Pekko HTTP's
+ *     internals ({@code on}), or through Pekko HTTP's public message API ({@code off})
  */
 public record GatewaySettings(
     String host,
@@ -23,7 +24,7 @@ public record GatewaySettings(
     Duration bodyTimeout,
     Duration shutdownDrain,
     Duration shutdownDeadline,
-    boolean management) {
+    boolean websocketFork) {
 
   /**
    * Reads the settings.
@@ -41,7 +42,7 @@ public record GatewaySettings(
             c.getDuration("body-timeout"),
             c.getDuration("shutdown-drain"),
             c.getDuration("shutdown-deadline"),
-            config.getBoolean("duro.management.enabled"));
+            c.getBoolean("websocket-fork"));
     if (s.port < 0 || s.port > 65535) {
       throw new IllegalArgumentException("duro.gateway.port must be 0..65535; it is " + s.port);
     }

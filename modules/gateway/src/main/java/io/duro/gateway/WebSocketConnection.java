@@ -10,7 +10,6 @@ import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.stage.AbstractInHandler;
-import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
@@ -124,19 +123,7 @@ final class WebSocketConnection extends GraphStage<FlowShape<ByteString, ByteStr
               completeStage();
             }
           });
-      setHandler(
-          out,
-          new AbstractOutHandler() {
-            @Override
-            public void onPull() {
-              flush();
-            }
-
-            @Override
-            public void onDownstreamFinish(Throwable cause) {
-              completeStage();
-            }
-          });
+      setHandler(out, new ClientOutHandler(this::flush, this::completeStage));
     }
 
     @Override

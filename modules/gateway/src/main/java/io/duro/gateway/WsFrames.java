@@ -5,27 +5,12 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
-import org.apache.pekko.http.impl.engine.server.UpgradeToOtherProtocolResponseHeader;
-import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
-import org.apache.pekko.stream.FlowShape;
-import org.apache.pekko.stream.Graph;
-import org.apache.pekko.stream.scaladsl.Flow;
 import org.apache.pekko.util.ByteString;
-import scala.Option;
 
 /**
- * The WebSocket wire format (RFC 6455) of the gateway's sockets, and the one place that touches
- * Pekko HTTP's internal upgrade API (pekko-http 1.3).
- *
- * <p>Pekko's handshake is reused as is (it checked the request's upgrade headers and computes
- * {@code Sec-WebSocket-Accept}); what runs on the upgraded connection is a single stage of Duro's
- * ({@link WebSocketConnection}) on the raw bytes instead of Pekko's frame stack. Pekko's stack
- * keeps nine stages and the blueprint that built them alive per connection, which was most of an
- * idle socket's memory; its message API could neither send a close code of the application's
- * choosing nor report the client's, which DESIGN §6 needs. No extension (per-message compression)
- * and no subprotocol is negotiated, so every reserved bit must be clear.
+ * The WebSocket wire format (RFC 6455) of the gateway's sockets: {@link WebSocketConnection} reads
+ * the client's frames and writes its own with it. No extension (per-message compression) and no
+ * subprotocol is negotiated, so every reserved bit must be clear.
  */
 final class WsFrames {
 
@@ -39,30 +24,7 @@ final class WsFrames {
   /** The largest payload of a control frame (RFC 6455 §5.5). */
   static final int MAX_CONTROL_PAYLOAD = 125;
 
-  /** The blueprint handed to Pekko's handshake, replaced by the socket's own stage. */
-  @SuppressWarnings({"rawtypes", "unchecked"})
-  private static final Graph NO_FRAMES = (Graph) Flow.apply();
-
   private WsFrames() {}
-
-  /**
-   * The 101 answer that runs {@code connection} on the upgraded connection's bytes.
-   *
-   * @param upgrade the request's upgrade attribute
-   * @param connection the socket's stage: bytes from the client in, bytes to the client out
-   * @return the response
-   */
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  static HttpResponse upgrade(
-      WebSocketUpgrade upgrade, Graph<FlowShape<ByteString, ByteString>, ?> connection) {
-    // pekko-http 1.3 negotiates no per-message compression on this path
-    HttpResponse handshake =
-        ((UpgradeToWebSocketLowLevel) upgrade).handleFrames(NO_FRAMES, Option.empty());
-    Flow bytes = Flow.fromGraph((Graph) connection);
-    return handshake
-        .removeHeader("UpgradeToOtherProtocolResponseHeader")
-        .addHeader(new UpgradeToOtherProtocolResponseHeader(bytes));
-  }
 
   // ---- frames from the client ----
 
@@ -184,6 +146,34 @@ final class WsFrames {
    * @return the frame
    */
   static ByteString close(int code, String reason) {
+    return frame(0x80 | CLOSE, false, closePayload(code, reason));
+  }
+
+  /**
+   * A frame as a client sends it: masked, with the key 0, which leaves the payload as it is
+   * ({@link StockWebSocketUpgrade} hands Pekko's messages to the socket's stage this way).
+   *
+   * @param opcode the opcode
+   * @param fin whether this is the last frame of its message
+   * @param payload the payload
+   * @return the frame
+   */
+  static ByteString clientFrame(int opcode, boolean fin, byte[] payload) {
+    return frame((fin ? 0x80 : 0) | opcode, true, payload);
+  }
+
+  /**
+   * A close frame as a client sends it (see {@link #clientFrame}).
+   *
+   * @param code the close code
+   * @param reason the reason
+   * @return the frame
+   */
+  static ByteString clientClose(int code, String reason) {
+    return clientFrame(CLOSE, true, closePayload(code, reason));
+  }
+
+  private static byte[] closePayload(int code, String reason) {
     ByteBuffer payload = ByteBuffer.allocate(MAX_CONTROL_PAYLOAD);
     payload.putShort((short) code);
     CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder();
@@ -191,14 +181,19 @@ final class WsFrames {
     encoder.encode(CharBuffer.wrap(reason), payload, true);
     byte[] bytes = new byte[payload.position()];
     payload.flip().get(bytes);
-    return frame(CLOSE, bytes);
+    return bytes;
   }
 
   private static ByteString frame(int opcode, byte[] payload) {
+    return frame(0x80 | opcode, false, payload);
+  }
+
+  /** A frame: its first byte (FIN and opcode), then the length, the zero mask key if masked. */
+  private static ByteString frame(int first, boolean masked, byte[] payload) {
     int n = payload.length;
-    int size = n < 126 ? 2 : n < 65536 ? 4 : 10;
+    int size = (n < 126 ? 2 : n < 65536 ? 4 : 10) + (masked ? 4 : 0);
     byte[] f = new byte[size + n];
-    f[0] = (byte) (0x80 | opcode);
+    f[0] = (byte) first;
     if (n < 126) {
       f[1] = (byte) n;
     } else if (n < 65536) {
@@ -210,6 +205,9 @@ final class WsFrames {
       for (int i = 0; i < 8; i++) {
         f[2 + i] = (byte) ((long) n >>> (56 - 8 * i));
       }
+    }
+    if (masked) {
+      f[1] |= (byte) 0x80;
     }
     System.arraycopy(payload, 0, f, size, n);
     return ByteString.fromArrayUnsafe(f);

@@ -1,7 +1,9 @@
-package io.duro.gateway;
+package io.duro.server;
 
 import com.typesafe.config.Config;
 import io.duro.api.Worker;
+import io.duro.gateway.Gateway;
+import io.duro.gateway.GatewaySettings;
 import io.duro.runtime.Application;
 import io.duro.runtime.ClusterJoinException;
 import io.duro.runtime.ClusterSettings;
@@ -11,6 +13,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -64,10 +67,11 @@ public final class DuroServer implements AutoCloseable {
   public static CompletionStage<DuroServer> start(
       Config config, Application application, java.time.Clock clock) {
     GatewaySettings gatewaySettings = GatewaySettings.from(config);
+    boolean management = config.getBoolean("duro.management.enabled");
     ClusterSettings cluster = ClusterSettings.from(config);
     KubernetesSupport kubernetes = null;
     if (cluster.bootstrap()) {
-      if (!gatewaySettings.management()) {
+      if (!management) {
         throw new StartFailure(
             "duro.cluster.discovery = kubernetes needs Pekko Management (its endpoint is the"
                 + " contact point of Cluster Bootstrap): set duro.management.enabled = on",
@@ -86,7 +90,7 @@ public final class DuroServer implements AutoCloseable {
     CompletionStage<Void> beforeRuntime =
         k8s == null
             ? CompletableFuture.completedFuture(null)
-            : startManagement(system, gatewaySettings).thenRun(() -> k8s.start(system));
+            : startManagement(system, management).thenRun(() -> k8s.start(system));
     return beforeRuntime
         .thenCompose(ready -> DuroRuntime.start(system, application, clock))
         .exceptionally(
@@ -121,7 +125,7 @@ public final class DuroServer implements AutoCloseable {
                       gateway -> {
                         marks[1] = System.nanoTime();
                         return (k8s == null
-                                ? startManagement(system, gatewaySettings)
+                                ? startManagement(system, management)
                                 : CompletableFuture.<Void>completedFuture(null))
                             .thenApply(
                                 done -> {
@@ -166,9 +170,8 @@ public final class DuroServer implements AutoCloseable {
   }
 
   /** Starts Pekko Management's HTTP endpoint when {@code duro.management.enabled}. */
-  private static CompletionStage<Void> startManagement(
-      ActorSystem<Void> system, GatewaySettings settings) {
-    if (!settings.management()) {
+  private static CompletionStage<Void> startManagement(ActorSystem<Void> system, boolean enabled) {
+    if (!enabled) {
       return CompletableFuture.completedFuture(null);
     }
     Config c = system.settings().config();
@@ -191,8 +194,8 @@ public final class DuroServer implements AutoCloseable {
             });
   }
 
-  /** The failure inside {@link java.util.concurrent.CompletionException} wrappers (null stays). */
-  static Throwable unwrap(Throwable t) {
+  /** The failure inside {@link java.util.concurrent.CompletionException} wrappers. */
+  private static Throwable unwrap(Throwable t) {
     while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
       t = t.getCause();
     }
@@ -240,7 +243,7 @@ public final class DuroServer implements AutoCloseable {
   public void close() {
     system.terminate();
     try {
-      system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("The node did not stop within 30 s", e);
     }

@@ -1,4 +1,4 @@
-package io.duro.gateway;
+package io.duro.server;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;

@@ -1,4 +1,4 @@
-package io.duro.gateway;
+package io.duro.server;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * Builds a node's configuration: the caller's overlay (command-line flags, {@code --config} file),
  * then JVM system properties ({@code -Dkey=value}), then {@code application.conf}, then Duro's
- * settings for the libraries it uses ({@code duro-gateway-defaults.conf}, {@code
- * duro-runtime-defaults.conf}), then every {@code reference.conf}.
+ * settings for the libraries it uses ({@code duro-server-defaults.conf}, {@code
+ * duro-gateway-defaults.conf}, {@code duro-runtime-defaults.conf}), then every {@code
+ * reference.conf}.
  *
  * <pre>{@code
  * Config config = DuroConfig.load(ConfigFactory.parseString("duro.data-dir = /var/lib/duro"));
@@ -31,6 +32,7 @@ public final class DuroConfig {
         overlay
             .withFallback(ConfigFactory.defaultOverrides())
             .withFallback(ConfigFactory.defaultApplication())
+            .withFallback(ConfigFactory.parseResources("duro-server-defaults.conf"))
             .withFallback(ConfigFactory.parseResources("duro-gateway-defaults.conf"))
             .withFallback(ConfigFactory.parseResources("duro-runtime-defaults.conf"))
             .withFallback(ConfigFactory.defaultReference())

@@ -1,4 +1,4 @@
-package io.duro.gateway;
+package io.duro.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
