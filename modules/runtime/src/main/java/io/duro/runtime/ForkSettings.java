@@ -8,8 +8,10 @@ import com.typesafe.config.Config;
  *
  * @param heapScheduler the node's Pekko scheduler keeps its timers in a heap ({@code
  *     HeapScheduler}); off: Pekko's own scheduler
+ * @param journalRecovery the journal recovers an object from its newest rows ({@code
+ *     DuroJdbcJournal}); off: Pekko Persistence JDBC's own replay
  */
-public record ForkSettings(boolean heapScheduler) {
+public record ForkSettings(boolean heapScheduler, boolean journalRecovery) {
 
   /**
    * Reads the switches.
@@ -19,6 +21,6 @@ public record ForkSettings(boolean heapScheduler) {
    */
   public static ForkSettings from(Config config) {
     Config c = config.getConfig("duro.runtime.forks");
-    return new ForkSettings(c.getBoolean("heap-scheduler"));
+    return new ForkSettings(c.getBoolean("heap-scheduler"), c.getBoolean("journal-recovery"));
   }
 }
