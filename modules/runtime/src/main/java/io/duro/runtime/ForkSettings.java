@@ -10,8 +10,11 @@ import com.typesafe.config.Config;
  *     HeapScheduler}); off: Pekko's own scheduler
  * @param journalRecovery the journal recovers an object from its newest rows ({@code
  *     DuroJdbcJournal}); off: Pekko Persistence JDBC's own replay
+ * @param embeddedJournalHousekeeping the embedded H2 journal's file is compacted in the background
+ *     ({@link EmbeddedJournal}); off: H2's own settings, no compaction
  */
-public record ForkSettings(boolean heapScheduler, boolean journalRecovery) {
+public record ForkSettings(
+    boolean heapScheduler, boolean journalRecovery, boolean embeddedJournalHousekeeping) {
 
   /**
    * Reads the switches.
@@ -21,6 +24,9 @@ public record ForkSettings(boolean heapScheduler, boolean journalRecovery) {
    */
   public static ForkSettings from(Config config) {
     Config c = config.getConfig("duro.runtime.forks");
-    return new ForkSettings(c.getBoolean("heap-scheduler"), c.getBoolean("journal-recovery"));
+    return new ForkSettings(
+        c.getBoolean("heap-scheduler"),
+        c.getBoolean("journal-recovery"),
+        c.getBoolean("embedded-journal-housekeeping"));
   }
 }
