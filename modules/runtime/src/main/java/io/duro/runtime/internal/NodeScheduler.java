@@ -55,7 +55,10 @@ public final class NodeScheduler extends AbstractSchedulerBase implements Closea
   @Override
   @SuppressWarnings("deprecation") // the abstract method that scheduleAtFixedRate calls
   public Cancellable schedule(
-      FiniteDuration initialDelay, FiniteDuration interval, Runnable runnable, ExecutionContext ec) {
+      FiniteDuration initialDelay,
+      FiniteDuration interval,
+      Runnable runnable,
+      ExecutionContext ec) {
     return scheduler.schedule(initialDelay, interval, runnable, ec);
   }
 
