@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The node's parsed command line (DESIGN §9).
+ * The node's parsed command line.
  *
  * @param port gateway port, or empty for the configured default (8080)
  * @param dataDir data directory, or empty for the configured default ({@code ./duro-data})

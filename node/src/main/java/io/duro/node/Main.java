@@ -37,7 +37,7 @@ public final class Main {
     org.slf4j.LoggerFactory.getILoggerFactory();
     // H2's value cache (on by default) hashes every string it reads, to share equal values.
     // Waking an object reads its rows from pages that hold many other objects' rows, and that
-    // hashing was a fifth of the node's CPU when most requests woke an object
+    // hashing was a large share of the node's CPU when most requests woke an object
     // (docs/benchmarks.md, "Wakes on a slower machine"). -Dh2.objectCache=true on the command
     // line wins.
     if (System.getProperty("h2.objectCache") == null) {

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * kill -9 of a real node process (SIGKILL, no shutdown hook) must not lose an acknowledged
  * increment: the output gate only answers once the turn's write is in the H2 journal, which
- * writes every commit to the OS at once (DESIGN §2, STACK.md "H2 durability").
+ * writes every commit to the OS at once ({@code WRITE_DELAY=0}; without it, a kill -9 lost the
+ * last commits).
  */
 @Tag("process")
 class CrashSafetyIT {

@@ -27,35 +27,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the embedded H2 journal needs beyond its URL: a larger identity cache, and the
- * housekeeping that H2 skips with {@code WRITE_DELAY=0}.
+ * What the embedded H2 journal needs beyond its URL: a larger identity cache, the housekeeping that
+ * H2 skips with {@code WRITE_DELAY=0}, and a full scan after a crash.
  *
- * <p>H2's MVStore writes every commit as a new chunk of the file. Its background thread, which
- * moves the few live pages out of old chunks so that they can be freed, only runs when commits
- * are written lazily ({@code WRITE_DELAY} &gt; 0); Duro writes each commit at once (so that an
- * acknowledged write survives {@code kill -9}), so without this class no chunk was ever freed
- * and the file grew by every commit: 2.7 GB after 90 s of spread increments
- * (docs/benchmarks.md, "The embedded journal's file size"). Every {@link #PERIOD_MS} ms this
- * class rewrites the live pages of the sparsest chunks (at most {@link #REWRITE_BYTES} per round,
- * until chunks are {@link #TARGET_FILL_PERCENT} % live), and fsyncs the file every {@link
- * #SYNC_EVERY} rounds. Commits wait while a round rewrites (it holds H2's store lock), so rounds
- * are small and frequent: 8 MB once a second held hot-inc's p99 at 33–60 ms, 2 MB every 250 ms
- * at 15 ms, for the same file growth (docs/benchmarks.md, "Housekeeping rounds"). Freed chunks
- * are reused after {@link #RETENTION_MS} ms (H2's default, 45 s, assumes the OS may take that
- * long to write its buffers; at Duro's commit rate it meant gigabytes of file).
+ * <p>Why the housekeeping exists: H2's MVStore writes every commit as a new chunk of the file, and
+ * its background thread, which moves the few live pages out of old chunks so that they can be
+ * freed, only runs when commits are written lazily ({@code WRITE_DELAY} &gt; 0). Duro writes each
+ * commit at once (so that an acknowledged write survives {@code kill -9}), so without
+ * housekeeping no chunk is ever freed and the file grows by every commit. Every {@link
+ * #PERIOD_MS} ms this class rewrites the live pages of the sparsest chunks (at most {@link
+ * #REWRITE_BYTES} per round, until chunks are {@link #TARGET_FILL_PERCENT} % live), and fsyncs the
+ * file every {@link #SYNC_EVERY} rounds. Commits wait while a round rewrites (it holds H2's store
+ * lock), so rounds are small and frequent. Freed chunks are reused after {@link #RETENTION_MS} ms
+ * (H2's default, {@link #H2_RETENTION_MS} ms, assumes the OS may take that long to write its
+ * buffers, and left far more of the file unused). With {@code
+ * duro.runtime.forks.embedded-journal-housekeeping} off, H2 runs with its own settings and none
+ * of this.
  *
  * <p>Recovery after a crash ({@link #recoverIfNotClosedCleanly}): H2 opens a file that was not
  * closed cleanly by following the chain of chunks from its header, and that chain can break
  * where a commit reused freed space (H2 2.5.252 records the previous chunk in the header it
  * writes for such a commit). H2 then opens the newest chunk it can reach, an older state of the
- * database, without error: in a test of 8 writers killed with {@code kill -9}, up to 32
- * acknowledged commits were lost this way, with H2's default retention as with this class's.
+ * database, without error: in tests of writers killed with {@code kill -9}, acknowledged commits
+ * were lost this way, with H2's default retention as with this class's.
  * Before the database is opened, a file that was not closed cleanly is therefore opened by a
  * full scan of its chunks (H2's recovery mode), which finds the last commit, and closed again.
  * The node shuts the database down cleanly when it stops ({@link Lease#close}), so that a normal
  * restart does not need the scan. The embedded journal is durable across process crashes; a
- * power loss is not covered (freed chunks are overwritten two seconds after they were
- * written): PostgreSQL is.
+ * power loss is not covered (freed chunks are overwritten soon after they were written):
+ * PostgreSQL is.
  */
 public final class EmbeddedJournal {
 
@@ -73,6 +73,9 @@ public final class EmbeddedJournal {
   /** Age after which a chunk without live pages may be overwritten. */
   static final int RETENTION_MS = 2_000;
 
+  /** H2's own retention time, restored when the housekeeping is switched off. */
+  static final int H2_RETENTION_MS = 45_000;
+
   /** Chunks are rewritten until this share of their space is live. */
   static final int TARGET_FILL_PERCENT = 50;
 
@@ -82,6 +85,9 @@ public final class EmbeddedJournal {
   /** Size of each of the two blocks that hold H2's file header. */
   private static final int HEADER_BLOCK = 4096;
 
+  /** The name of the housekeeping's thread. */
+  static final String HOUSEKEEPING_THREAD = "duro-journal-housekeeping";
+
   /** H2's suffix of the file behind a {@code jdbc:h2:file:} URL. */
   static final String FILE_SUFFIX = ".mv.db";
 
@@ -89,6 +95,7 @@ public final class EmbeddedJournal {
   private static final Map<Path, EmbeddedJournal> OPEN = new HashMap<>();
 
   private final Connection connection;
+  /** Runs the housekeeping; null when it is switched off. */
   private final ScheduledExecutorService executor;
   private int users;
   private int rounds;
@@ -274,6 +281,7 @@ public final class EmbeddedJournal {
   }
 
   private static EmbeddedJournal open(Config config) {
+    boolean housekeeping = ForkSettings.from(config).embeddedJournalHousekeeping();
     Connection c = null;
     MVStore store;
     try {
@@ -282,7 +290,10 @@ public final class EmbeddedJournal {
               config.getString(JdbcPools.DB + ".url"),
               config.getString(JdbcPools.DB + ".user"),
               config.getString(JdbcPools.DB + ".password"));
-      tune(c);
+      tune(c, housekeeping ? RETENTION_MS : H2_RETENTION_MS);
+      if (!housekeeping) {
+        return new EmbeddedJournal(c, null);
+      }
       store =
           ((SessionLocal) c.unwrap(JdbcConnection.class).getSession())
               .getDatabase()
@@ -295,7 +306,7 @@ public final class EmbeddedJournal {
     ScheduledExecutorService executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "duro-journal-housekeeping");
+              Thread t = new Thread(r, HOUSEKEEPING_THREAD);
               t.setDaemon(true);
               return t;
             });
@@ -309,17 +320,17 @@ public final class EmbeddedJournal {
    * Sets the cache of the journal's {@code ordering} identity column to {@value #ORDERING_CACHE}
    * values (the plugin's schema leaves H2's default, 32): H2 records a sequence's progress with
    * a commit of its own each time its cache is used up, and with {@code WRITE_DELAY=0} every
-   * commit writes a chunk, so one journal commit in about every 32 rows was doubled
-   * (docs/benchmarks.md, "Evening runs"). The only effect on data: a process crash leaves a gap
-   * of at most that many numbers in {@code ordering}, which nothing in Duro reads and which Pekko
-   * Persistence Query tolerates (rolled-back inserts leave gaps too). Also sets H2's retention
-   * time (see the class comment). Both are idempotent and run at every start.
+   * commit writes a chunk, so one journal commit in about every 32 rows was doubled. The only
+   * effect on data: a process crash leaves a gap of at most that many numbers in {@code
+   * ordering}, which nothing in Duro reads and which Pekko Persistence Query tolerates (rolled-back
+   * inserts leave gaps too). Also sets H2's retention time (see the class comment). Both are
+   * idempotent and run at every start.
    */
-  private static void tune(Connection c) throws SQLException {
+  private static void tune(Connection c, int retentionMillis) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute(
           "ALTER TABLE \"event_journal\" ALTER COLUMN \"ordering\" SET CACHE " + ORDERING_CACHE);
-      s.execute("SET RETENTION_TIME " + RETENTION_MS);
+      s.execute("SET RETENTION_TIME " + retentionMillis);
     }
   }
 
@@ -357,6 +368,18 @@ public final class EmbeddedJournal {
    * last node using the file in this JVM shuts down, after its objects have stopped.
    */
   private void shutDown() {
+    if (executor != null) {
+      stopHousekeeping();
+    }
+    try (Statement s = connection.createStatement()) {
+      s.execute("SHUTDOWN");
+    } catch (SQLException e) {
+      log.debug("shutting the embedded journal down failed (already closed?)", e);
+    }
+    closeQuietly(connection);
+  }
+
+  private void stopHousekeeping() {
     executor.shutdown();
     try {
       if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
@@ -365,12 +388,6 @@ public final class EmbeddedJournal {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    try (Statement s = connection.createStatement()) {
-      s.execute("SHUTDOWN");
-    } catch (SQLException e) {
-      log.debug("shutting the embedded journal down failed (already closed?)", e);
-    }
-    closeQuietly(connection);
   }
 
   private static void closeQuietly(Connection c) {

@@ -33,7 +33,7 @@ public final class NamespaceIds {
   private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
   // IDs already made from a name, and hex strings already checked: a name or ID that is used
-  // again costs no HMAC (three per gateway request otherwise: 4.8 % of a hot-get's CPU, see
+  // again costs no HMAC (three per gateway request otherwise, a visible share of a read's CPU:
   // docs/benchmarks.md). Bounded: cleared when full, which only costs recomputation.
   private static final int MAX_REMEMBERED_IDS = 10_000;
   private final ConcurrentHashMap<String, DurableObjectId> idsByName = new ConcurrentHashMap<>();

@@ -8,7 +8,6 @@ import java.time.Duration;
  * The {@code duro.runtime} settings, read once from the actor system's configuration (see {@code
  * reference.conf} for every default and its meaning).
  *
- * @param maxConnectionsPerObject WebSockets and event streams one object may hold
  * @param idleTimeout passivate an object after this long without events
  * @param requestTimeout wall-clock limit of one request
  * @param maxQueuedRequests per-object bound of waiting plus unfinished requests
@@ -16,6 +15,8 @@ import java.time.Duration;
  * @param snapshotEvery journal events between two snapshots of one object
  * @param storageLimits key, value, batch and total size limits
  * @param alarms alarm retries and the scheduler
+ * @param maxConnectionsPerObject WebSockets and event streams one object may hold
+ * @param forks Duro's replacements of library internals, each on or off
  */
 public record RuntimeSettings(
     Duration idleTimeout,
@@ -25,7 +26,8 @@ public record RuntimeSettings(
     int snapshotEvery,
     StorageLimits storageLimits,
     AlarmSettings alarms,
-    int maxConnectionsPerObject) {
+    int maxConnectionsPerObject,
+    ForkSettings forks) {
 
   /**
    * Reads the settings.
@@ -51,7 +53,8 @@ public record RuntimeSettings(
                 s.getBytes("max-storage-bytes"),
                 alarms.maxHorizon().toMillis()),
             alarms,
-            c.getInt("max-connections-per-object"));
+            c.getInt("max-connections-per-object"),
+            ForkSettings.from(config));
     settings.check();
     return settings;
   }

@@ -28,7 +28,8 @@ import org.apache.pekko.persistence.Persistence;
 import org.apache.pekko.persistence.PersistentEnvelope;
 import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.PersistentRepr$;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -41,7 +42,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * (events in order, their payloads, sequence numbers, writers, then the highest sequence number)
  * must be equal, and the short histories must have been served by the one query. Histories with
  * images (events that clear the storage) are replayed from their newest image, reading only the
- * newest rows.
+ * newest rows. With {@code duro.runtime.forks.journal-recovery} off, Duro's journal is the
+ * plugin's: the same replies, none of them from the one query.
  */
 class DuroJdbcJournalTest {
 
@@ -53,27 +55,36 @@ class DuroJdbcJournalTest {
 
   @TempDir Path dataDir;
 
-  @Test
-  void replaysAsThePluginDoesOnH2() throws Exception {
+  /** The stock journal beside Duro's, with Duro's recovery on or off. */
+  static String journals(boolean journalRecovery) {
+    return STOCK + "duro.runtime.forks.journal-recovery = " + journalRecovery + "\n";
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void replaysAsThePluginDoesOnH2(boolean journalRecovery) throws Exception {
     try (RuntimeFixture node =
-        RuntimeFixture.start(dataDir, STOCK, EmbeddedJournalTest.APP)) {
-      compare(node);
+        RuntimeFixture.start(dataDir, journals(journalRecovery), EmbeddedJournalTest.APP)) {
+      compare(node, journalRecovery);
     }
   }
 
-  @Test
-  void replaysAsThePluginDoesOnPostgres() throws Exception {
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void replaysAsThePluginDoesOnPostgres(boolean journalRecovery) throws Exception {
     try (PostgresDatabase db = PostgresDatabase.create()) {
       String overlay = Files.readString(PostgresJournalTest.OVERLAY);
       try (RuntimeFixture node =
           RuntimeFixture.start(
-              dataDir, overlay + "\n" + db.overrides() + "\n" + STOCK, EmbeddedJournalTest.APP)) {
-        compare(node);
+              dataDir,
+              overlay + "\n" + db.overrides() + "\n" + journals(journalRecovery),
+              EmbeddedJournalTest.APP)) {
+        compare(node, journalRecovery);
       }
     }
   }
 
-  private void compare(RuntimeFixture node) throws Exception {
+  private void compare(RuntimeFixture node, boolean journalRecovery) throws Exception {
     var classic = node.system.classicSystem();
     ActorRef duro = Persistence.get(classic).journalFor("jdbc-journal", ConfigFactory.empty());
     ActorRef stock = Persistence.get(classic).journalFor("stock-journal", ConfigFactory.empty());
@@ -106,6 +117,15 @@ class DuroJdbcJournalTest {
     long shortOnes = DuroJdbcJournal.replaysFromOneQuery() - before;
     same(duro, stock, probe, inbox, "long", 1, Long.MAX_VALUE, Long.MAX_VALUE, longHistory);
     same(duro, stock, probe, inbox, "long", longHistory - 10, Long.MAX_VALUE, Long.MAX_VALUE, 11);
+    if (!journalRecovery) {
+      write(
+          stock, probe, inbox, "imaged", List.of(change(1), image(2), change(3), image(4)));
+      long rows = DuroJdbcJournal.rowsRead();
+      same(duro, stock, probe, inbox, "imaged", 1, Long.MAX_VALUE, Long.MAX_VALUE, 4);
+      assertEquals(0, DuroJdbcJournal.replaysFromOneQuery() - before, "replays of its own");
+      assertEquals(0, DuroJdbcJournal.rowsRead() - rows, "rows read by its own queries");
+      return;
+    }
     // Replays of "short" from 1, 3, with a bound, with a maximum, of "deleted-some" from 1 and
     // 4, of "deleted-all" from 1 (its last row is kept, marked deleted): seven served by the one
     // query. A new object, a start past the end: nothing to replay. The long history is read

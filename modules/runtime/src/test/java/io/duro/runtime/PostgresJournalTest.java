@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.Stub;
+import io.duro.runtime.internal.DuroJdbcJournal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The journal and snapshots on the real local PostgreSQL server, configured by the documented
@@ -51,18 +54,24 @@ class PostgresJournalTest {
     return stub.fetch(Request.post(path, "")).toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
-  @Test
-  void schemaIsCreatedAtStartAndIncrementsSurviveARestart() throws Exception {
-    try (RuntimeFixture node = start("")) {
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void schemaIsCreatedAtStartAndIncrementsSurviveARestart(boolean journalRecovery)
+      throws Exception {
+    String journal = "duro.runtime.forks.journal-recovery = " + journalRecovery;
+    try (RuntimeFixture node = start(journal)) {
       Stub stub = node.runtime.namespace("probe").getByName("pg-restart");
       for (int i = 1; i <= 10; i++) {
         assertEquals("{\"value\":" + i + "}", call(stub, "/increment").text());
       }
     }
     assertEquals(10, db.count("SELECT COUNT(*) FROM event_journal"), "one event per increment");
-    try (RuntimeFixture node = start("")) {
+    try (RuntimeFixture node = start(journal)) {
       Stub stub = node.runtime.namespace("probe").getByName("pg-restart");
+      long rows = DuroJdbcJournal.rowsRead();
       assertEquals("{\"value\":10}", call(stub, "/").text(), "state recovered from PostgreSQL");
+      assertEquals(
+          journalRecovery, DuroJdbcJournal.rowsRead() > rows, "recovered by Duro's queries");
       assertEquals("{\"value\":11}", call(stub, "/increment").text());
     }
   }

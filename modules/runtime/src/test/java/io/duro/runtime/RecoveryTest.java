@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Recovery from snapshots and events, across passivation and a full restart of the node. */
 class RecoveryTest {
@@ -28,8 +30,14 @@ class RecoveryTest {
     return stub.fetch(Request.post(path, "")).toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
-  @Test
-  void stateRecoveredFromSnapshotAndLaterEventsEqualsTheStateBeforeRestart() throws Exception {
+  /**
+   * Written with Duro's journal recovery on, recovered with it on or off (the plugin's own
+   * replay): either reads what the other wrote.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void stateRecoveredFromSnapshotAndLaterEventsEqualsTheStateBeforeRestart(
+      boolean journalRecovery) throws Exception {
     Map<?, ?> before;
     try (RuntimeFixture node =
         RuntimeFixture.start(dataDir, "duro.runtime.snapshot-every = 5", APP)) {
@@ -42,9 +50,17 @@ class RecoveryTest {
     }
     assertTrue(snapshotRows() > 0, "a snapshot was written");
     try (RuntimeFixture node =
-        RuntimeFixture.start(dataDir, "duro.runtime.snapshot-every = 5", APP)) {
+        RuntimeFixture.start(
+            dataDir,
+            "duro.runtime.snapshot-every = 5\nduro.runtime.forks.journal-recovery = "
+                + journalRecovery,
+            APP)) {
       Stub stub = node.runtime.namespace("probe").getByName("snap");
+      long rows = DuroJdbcJournal.rowsRead();
       assertEquals(before, call(stub, "/keys").json(Map.class));
+      if (!journalRecovery) {
+        assertEquals(rows, DuroJdbcJournal.rowsRead(), "recovered by the plugin's queries alone");
+      }
       assertEquals(24L, ((Number) before.get("value")).longValue());
       assertEquals("{\"value\":25}", call(stub, "/increment").text());
     }

@@ -1,6 +1,7 @@
 package io.duro.runtime.internal;
 
 import com.typesafe.config.Config;
+import io.duro.runtime.ForkSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,26 +29,24 @@ import slick.jdbc.SimpleJdbcAction;
 
 /**
  * Pekko Persistence JDBC's journal, recovering an object from its newest rows in one or two small
- * queries.
+ * queries; with {@code duro.runtime.forks.journal-recovery} off, every call is the plugin's own.
  *
- * <p>Pekko replays an object's events in two steps: the journal's highest sequence number for it
- * (one query), then its events up to that number (a second query, read through a Pekko stream).
- * Waking a passivated object paid both, plus the snapshot store's query. This journal reads the
- * rows a replay needs in one database action and serves both steps from them, without a stream.
- * It reads them newest first, in windows that grow ({@link #WINDOWS}: the newest row, then the
- * newest 16, then every row from the replay's start): an event that clears the storage (an
- * image, see {@link ObjectJournal}, or a {@code deleteAll}) makes every event before it
- * irrelevant, so the replay starts at the newest such event that is not deleted. A small object,
- * whose every event is an image, is recovered from one row however long its history. A window is
- * one query that starts at the object's highest sequence number (found in the primary key's
- * index alone) less the window: H2 does not read an index backwards, and {@code ORDER BY ...
- * DESC LIMIT 1} cost as much as reading every row. Deleted rows are read too (they count for the
- * highest number, as in the plugin's own query). An object with more than {@link #MAX_ROWS} rows
- * to replay, an object whose rows all lie before the start (deleted up to a snapshot), and an
- * object with a write of this journal still in flight (its highest number must wait for that
- * write, as the plugin's does) take the plugin's own path. Writes, deletes and the rows' format
- * are the plugin's. docs/benchmarks.md, "Recovery in one query" and "Recovery from the newest
- * image", has the figures.
+ * <p>Why it exists: the plugin replays in two steps (the highest sequence number, then every event
+ * from the start through a stream), and waking a passivated object was dominated by that read.
+ *
+ * <p>This journal reads the rows a replay needs in one database action and serves both steps from
+ * them, without a stream. It reads them newest first, in windows that grow ({@link #WINDOWS}: the
+ * newest row, then the newest 16, then every row from the replay's start): an event that clears
+ * the storage (an image, see {@link ObjectJournal}, or a {@code deleteAll}) makes every event
+ * before it irrelevant, so the replay starts at the newest such event that is not deleted. A
+ * window is one query that starts at the object's highest sequence number (found in the primary
+ * key's index alone) less the window: H2 does not read an index backwards, so {@code ORDER BY ...
+ * DESC LIMIT 1} would read every row. Deleted rows are read too (they count for the highest
+ * number, as in the plugin's own query). An object with more than {@link #MAX_ROWS} rows to
+ * replay, an object whose rows all lie before the start (deleted up to a snapshot), and an object
+ * with a write of this journal still in flight (its highest number must wait for that write, as
+ * the plugin's does) take the plugin's own path. Writes, deletes and the rows' format are the
+ * plugin's, so either setting reads what the other wrote.
  */
 public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
 
@@ -62,6 +61,9 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
 
   /** Bound of {@link #read}: entries whose replay did not follow are dropped beyond it. */
   static final int MAX_WAITING = 10_000;
+
+  /** Whether recoveries read the newest rows ({@code duro.runtime.forks.journal-recovery}). */
+  private final boolean fromNewestRows;
 
   private final String select;
   private final String selectNewest;
@@ -109,6 +111,7 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
    */
   public DuroJdbcJournal(Config config) {
     super(config);
+    this.fromNewestRows = ForkSettings.from(system().settings().config()).journalRecovery();
     Config table = config.getConfig("tables.event_journal");
     this.select = select(table, false);
     this.selectNewest = select(table, true);
@@ -159,6 +162,9 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
   @Override
   public Future<Seq<Try<BoxedUnit>>> asyncWriteMessages(Seq<AtomicWrite> messages) {
     Future<Seq<Try<BoxedUnit>>> future = super.asyncWriteMessages(messages);
+    if (!fromNewestRows) {
+      return future;
+    }
     String persistenceId = messages.head().persistenceId();
     writing.put(persistenceId, future);
     future.onComplete(
@@ -173,7 +179,7 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
   @Override
   public Future<Object> asyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
     read.remove(persistenceId);
-    if (writing.containsKey(persistenceId)) {
+    if (!fromNewestRows || writing.containsKey(persistenceId)) {
       return super.asyncReadHighestSequenceNr(persistenceId, fromSequenceNr);
     }
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -258,7 +264,7 @@ public final class DuroJdbcJournal extends JdbcAsyncWriteJournal {
       long toSequenceNr,
       long max,
       Function1<PersistentRepr, BoxedUnit> recoveryCallback) {
-    Read r = read.remove(persistenceId);
+    Read r = fromNewestRows ? read.remove(persistenceId) : null;
     long to = r == null ? 0 : Math.min(toSequenceNr, r.highest);
     if (r == null
         || r.from > fromSequenceNr

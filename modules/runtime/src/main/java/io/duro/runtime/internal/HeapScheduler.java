@@ -20,16 +20,13 @@ import scala.concurrent.ExecutionContext;
 import scala.concurrent.duration.FiniteDuration;
 
 /**
- * The node's Pekko scheduler ({@code pekko.scheduler.implementation}): timers in a heap from which
- * a cancelled timer is removed at once.
+ * The node's Pekko scheduler by default (see {@link NodeScheduler}): timers in a heap from which a
+ * cancelled timer is removed at once.
  *
- * <p>Pekko's default scheduler keeps a cancelled timer in its wheel until the wheel reaches the
- * timer's due time. Every request through the gateway starts two timers that are cancelled
- * within milliseconds but due only after 35 and 40 seconds (the ask timeout and Pekko HTTP's
- * request timeout), so at 17,000 requests per second about a million dead timers were alive at
- * any time: they were copied by every young collection until they were old enough to be
- * promoted, and they were 38 % of what young collections copied under {@code hot-inc}
- * (docs/benchmarks.md, "The young collections"). Here a cancelled timer is garbage at once.
+ * <p>Why it exists: Pekko's own scheduler keeps a cancelled timer until its due time, and every
+ * request through the gateway starts two timers, due after tens of seconds, that are cancelled
+ * within milliseconds; under load the dead timers were a large share of what young garbage
+ * collections copied. Here a cancelled timer is garbage at once.
  *
  * <p>Semantics follow Pekko's scheduler: a task runs on the execution context it was scheduled
  * with; a repeated task is scheduled again after each run, at its fixed rate; a cancelled

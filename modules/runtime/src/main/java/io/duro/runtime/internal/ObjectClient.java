@@ -143,7 +143,7 @@ public final class ObjectClient {
     WireRequest.Req wire = WireRequest.Req.of(request);
     CompletableFuture<Response> result = new CompletableFuture<>();
     // Continue on the completing thread: a plain thenApply on the ask stage may run on the
-    // common pool, which on 2 cores makes a thread per request (see STACK.md).
+    // common pool, which on 2 cores has one thread and so starts a new thread per request.
     ref.<ObjectReply>ask(replyTo -> new ObjectCommand.Deliver(wire, address, replyTo), askTimeout)
         .whenCompleteAsync(
             (reply, error) -> {

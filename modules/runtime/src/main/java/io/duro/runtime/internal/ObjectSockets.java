@@ -19,7 +19,7 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The WebSockets and event streams of one object, as its instances see them (DESIGN §6).
+ * The WebSockets and event streams of one object, as its instances see them.
  *
  * <p>The table of accepted connections lives in the node's {@link Connections} registry, so it
  * outlives the entity: an object with open sockets can be passivated (hibernate) and its next

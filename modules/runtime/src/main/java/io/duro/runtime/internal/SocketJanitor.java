@@ -17,7 +17,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
- * Keeps a node's socket tables true to the cluster (DESIGN §6 in a cluster):
+ * Keeps a node's socket tables true to the cluster:
  *
  * <ul>
  *   <li>when a node leaves or is downed, the sockets its gateway held are gone: each object on
