@@ -226,7 +226,7 @@ final class TestObjects {
     @Override
     public CompletionStage<Response> fetch(Request request) {
       var storage = state.storage();
-      long now = System.currentTimeMillis();
+      long now = state.clock().millis();
       switch (request.path()) {
         case "/set" -> {
           long at = now + Long.parseLong(request.queryParam("in").orElseThrow());
@@ -285,7 +285,7 @@ final class TestObjects {
           String.format("fired:%06d", runs),
           Map.of(
               "scheduled", info.scheduledTime().toEpochMilli(),
-              "firedAt", System.currentTimeMillis(),
+              "firedAt", state.clock().millis(),
               "retryCount", info.retryCount(),
               "isRetry", info.isRetry()));
       long failTimes = storage.get("fail-times", Long.class).orElse(0L);
