@@ -116,13 +116,17 @@ final class RuntimeFixture implements AutoCloseable {
   }
 
   /**
-   * Whether an object is in memory: its entity runs in this node's shard region.
+   * Waits until an object's entity no longer runs in this node's shard region (passivated, e.g.
+   * after its idle timeout).
    *
    * @param binding the object's binding
    * @param stub the object
-   * @return false once it was passivated (or never started)
    */
-  boolean inMemory(ObjectBinding binding, Stub stub) {
+  void awaitPassivated(ObjectBinding binding, Stub stub) throws Exception {
+    await(stub.id() + " to be passivated", () -> !inMemory(binding, stub), 10_000);
+  }
+
+  private boolean inMemory(ObjectBinding binding, Stub stub) {
     try {
       CurrentShardRegionState state =
           AskPattern.<ClusterShardingQuery, CurrentShardRegionState>ask(
