@@ -51,8 +51,9 @@ class CursorsTest {
         ada.send("ping");
         assertEquals("pong", ada.next());
 
-        // the object is dropped from memory after 1 s idle; positions live in the attachments
-        Thread.sleep(2500);
+        // the object is dropped from memory, as after its idle timeout; positions live in the
+        // attachments
+        node.hibernate("cursors", "board");
         String presence = node.send("GET", "/cursors/board/presence", null).body();
         assertTrue(
             presence.contains("\"name\":\"ada\",\"color\":\"#e6194b\",\"x\":0.0,\"y\":1.0"),
