@@ -26,8 +26,8 @@ import scala.concurrent.duration.FiniteDuration;
  * The Pekko scheduler of a test node ({@code pekko.scheduler.implementation}) and its test clock:
  * tests move both forward together with {@link #advance}.
  *
- * <p>The {@link #clock()} (handed to {@link DuroRuntime#start(org.apache.pekko.actor.typed.ActorSystem,
- * Application, Clock)}) stands still between advances. Timers are due on a time that runs with real
+ * <p>The {@link #clock()} (the runtime's clock: {@code DuroRuntime.start(system, app, clock)})
+ * stands still between advances. Timers are due on a time that runs with real
  * time, so that the cluster, sharding and persistence keep working, and jumps with every advance:
  * an object's alarm timer, started for {@code alarm - clock()}, is due once the clock has been
  * advanced past the alarm, however little real time passed. {@link #advance} hands every timer
@@ -41,7 +41,8 @@ public final class TestScheduler extends AbstractSchedulerBase implements Closea
 
   private final LoggingAdapter log;
   private final PriorityQueue<Timer> queue =
-      new PriorityQueue<>(Comparator.comparingLong((Timer t) -> t.due).thenComparingLong(t -> t.seq));
+      new PriorityQueue<>(
+          Comparator.comparingLong((Timer t) -> t.due).thenComparingLong(t -> t.seq));
   private final Thread thread;
   private final long startMillis = Instant.now().truncatedTo(ChronoUnit.MILLIS).toEpochMilli();
   private final Clock clock = new TestClock();
@@ -98,7 +99,10 @@ public final class TestScheduler extends AbstractSchedulerBase implements Closea
   @Override
   @SuppressWarnings("deprecation") // the abstract method that scheduleAtFixedRate calls
   public Cancellable schedule(
-      FiniteDuration initialDelay, FiniteDuration interval, Runnable runnable, ExecutionContext ec) {
+      FiniteDuration initialDelay,
+      FiniteDuration interval,
+      Runnable runnable,
+      ExecutionContext ec) {
     if (interval.toNanos() <= 0) {
       throw new IllegalArgumentException(
           "Task scheduled with [" + interval + "] interval: the interval must be greater than 0");
@@ -225,16 +229,11 @@ public final class TestScheduler extends AbstractSchedulerBase implements Closea
     }
   }
 
-  /** The clock that {@link #advance} moves; it stands still in between. */
+  /** The clock that {@link #advance} moves; it stands still in between. In UTC only. */
   private final class TestClock extends Clock {
     @Override
-    public long millis() {
-      return startMillis + offsetNanos / 1_000_000L;
-    }
-
-    @Override
     public Instant instant() {
-      return Instant.ofEpochMilli(millis());
+      return Instant.ofEpochMilli(startMillis + offsetNanos / 1_000_000L);
     }
 
     @Override
@@ -244,10 +243,7 @@ public final class TestScheduler extends AbstractSchedulerBase implements Closea
 
     @Override
     public Clock withZone(ZoneId zone) {
-      if (!zone.equals(ZoneOffset.UTC)) {
-        throw new UnsupportedOperationException("The test clock is in UTC; " + zone + " was asked");
-      }
-      return this;
+      throw new UnsupportedOperationException("The test clock is in UTC; " + zone + " was asked");
     }
   }
 }
