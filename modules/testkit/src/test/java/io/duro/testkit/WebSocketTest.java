@@ -298,7 +298,7 @@ class WebSocketTest {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("Timed out waiting until " + what);
       }
-      Thread.sleep(100);
+      Thread.sleep(100); // the poll interval of an awaited condition
     }
   }
 }
