@@ -59,7 +59,7 @@ class AlarmCrashIT {
         if (status.get("fired").asLong() >= 1) {
           break;
         }
-        Thread.sleep(100);
+        Thread.sleep(100); // the poll interval of an awaited condition
       } while (System.currentTimeMillis() < deadline);
       assertTrue(status.get("fired").asLong() >= 1, e.getKey() + " never fired: " + status);
       JsonNode run = status.get("runs").get(0);
@@ -87,7 +87,7 @@ class AlarmCrashIT {
     JsonNode index;
     do {
       index = third.http().get("/_duro/alarms").json();
-      Thread.sleep(100);
+      Thread.sleep(100); // the poll interval of an awaited condition
     } while (index.get("count").asInt() != 0 && System.currentTimeMillis() < deadline);
     assertEquals(0, index.get("count").asInt(), "fired alarms leave the index: " + index);
   }

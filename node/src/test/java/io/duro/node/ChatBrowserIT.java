@@ -72,7 +72,7 @@ class ChatBrowserIT {
       if (seen.contains(text)) {
         return;
       }
-      Thread.sleep(100);
+      Thread.sleep(100); // the poll interval of an awaited condition
     }
     throw new AssertionError("#" + element + " never showed '" + text + "'; it shows: " + seen);
   }

@@ -297,7 +297,7 @@ class ClusterIT {
     long warmUntil = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while ((load.ackedCount() < 300 || load.sinceLastFailureMs() < 3000)
         && System.nanoTime() < warmUntil) {
-      Thread.sleep(200);
+      Thread.sleep(200); // the poll interval of an awaited condition
     }
     assertTrue(load.failures.isEmpty(), "failures before the kill: " + load.failures);
     int ackedBeforeKill = load.ackedCount();
@@ -306,7 +306,7 @@ class ClusterIT {
     // Keep the load going until requests sent have succeeded for 6 s (at most 60 s).
     long deadline = killedAt + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
-      Thread.sleep(500);
+      Thread.sleep(500); // the poll interval of an awaited condition
       long quietSince = Math.max(load.lastFailureSentAt.get(), killedAt);
       if (System.nanoTime() - quietSince > Duration.ofSeconds(6).toNanos()) {
         break;
@@ -394,7 +394,7 @@ class ClusterIT {
             "leave-", 300, gateways(Duration.ofSeconds(20), nodes[0], nodes[1], nodes[2]), 9, true);
     long warmUntil = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (load.ackedCount() < 200 && System.nanoTime() < warmUntil) {
-      Thread.sleep(200);
+      Thread.sleep(200); // the poll interval of an awaited condition
     }
     load.mark();
     nodes[2].terminate();

@@ -52,7 +52,7 @@ class DataDirectoryIT {
     while (node.process().isAlive() && System.nanoTime() < deadline) {
       int status = http.statusOrMinusOne("/_duro/health");
       assertEquals(-1, status, "the node answered a request from a bad data dir: " + node.logs());
-      Thread.sleep(200);
+      Thread.sleep(200); // the poll interval of an awaited condition
     }
     return node.awaitExit(Duration.ofSeconds(1));
   }

@@ -188,7 +188,7 @@ class DatabaseOutageIT {
             name + " still fails " + RECOVERY_LIMIT + " after the database is back: " + a);
         assertTrue(a == null || a.status() == 503, name + " after the outage: " + a);
         refusedMeanwhile++;
-        Thread.sleep(250);
+        Thread.sleep(250); // the poll interval of an awaited condition
         a = tally.increment(http, name);
       }
     }

@@ -328,7 +328,7 @@ class KubernetesIT {
       } catch (IOException e) {
         last = e.toString();
       }
-      Thread.sleep(200);
+      Thread.sleep(200); // the poll interval of an awaited condition
     }
     throw new AssertionError("The cluster never had exactly " + count + " Up members: " + last);
   }
@@ -350,7 +350,7 @@ class KubernetesIT {
       if (costs.size() == expected && new java.util.HashSet<>(costs.values()).size() == expected) {
         return costs;
       }
-      Thread.sleep(200);
+      Thread.sleep(200); // the poll interval of an awaited condition
     }
     return costs;
   }
@@ -430,7 +430,7 @@ class KubernetesIT {
     Load load = new Load("roll-", 1000, gateways, 16, 130);
     long warmUntil = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (load.ackedCount() < 300 && System.nanoTime() < warmUntil) {
-      Thread.sleep(200);
+      Thread.sleep(200); // the poll interval of an awaited condition
     }
     int ackedBefore = load.ackedCount();
     long rolloutStart = System.nanoTime();
@@ -588,7 +588,7 @@ class KubernetesIT {
             break;
           }
           retries.incrementAndGet();
-          Thread.sleep(50L << Math.min(attempt, 5));
+          Thread.sleep(50L << Math.min(attempt, 5)); // the load client's retry backoff
         }
         if (outcome != null) {
           failures.add(java.time.LocalTime.now() + " " + name + ": " + outcome);

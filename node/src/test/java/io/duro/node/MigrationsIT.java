@@ -216,7 +216,7 @@ class MigrationsIT {
           }
         }
       }
-      Thread.sleep(100);
+      Thread.sleep(100); // the poll interval of an awaited condition
     }
     throw new AssertionError("Class " + COUNTER + " never reached " + status + " with "
         + atLeast + " objects removed; last: " + last + node.logs());

@@ -133,7 +133,7 @@ final class NodeProcess implements AutoCloseable {
       if (http.statusOrMinusOne("/_duro/health") == 200) {
         return;
       }
-      Thread.sleep(100);
+      Thread.sleep(100); // the poll interval of an awaited condition
     }
     throw new AssertionError("The node did not serve within " + START_TIMEOUT + ": " + logs());
   }
@@ -145,7 +145,7 @@ final class NodeProcess implements AutoCloseable {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("stdout never showed '" + text + "': " + logs());
       }
-      Thread.sleep(50);
+      Thread.sleep(50); // the poll interval of an awaited condition
     }
   }
 
@@ -184,7 +184,7 @@ final class NodeProcess implements AutoCloseable {
       } catch (IOException e) {
         last = e.toString();
       }
-      Thread.sleep(200);
+      Thread.sleep(200); // the poll interval of an awaited condition
     }
     throw new AssertionError("The cluster never had " + count + " Up members: " + last);
   }

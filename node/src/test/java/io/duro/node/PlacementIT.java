@@ -203,7 +203,7 @@ class PlacementIT {
         assertEquals(home(B), now, name + " ran neither on A nor on B");
         assertTrue(
             System.nanoTime() < deadline, name + " still on " + now + " 60 s after A is back");
-        Thread.sleep(500);
+        Thread.sleep(500); // the poll interval of an awaited condition
         now = increment(B, name);
       }
     }

@@ -157,7 +157,7 @@ class RealtimeBrowserIT {
       if (seen.contains(text)) {
         return seen;
       }
-      Thread.sleep(100);
+      Thread.sleep(100); // the poll interval of an awaited condition
     }
     throw new AssertionError("'" + script + "' never showed '" + text + "'; it shows: " + seen);
   }

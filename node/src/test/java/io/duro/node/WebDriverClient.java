@@ -79,7 +79,7 @@ final class WebDriverClient implements AutoCloseable {
           driver.destroyForcibly();
           throw new IllegalStateException("chromedriver did not start", e);
         }
-        Thread.sleep(200);
+        Thread.sleep(200); // the poll interval of an awaited condition
       }
     }
     Map<String, Object> options =

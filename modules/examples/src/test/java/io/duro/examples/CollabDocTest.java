@@ -1,5 +1,6 @@
 package io.duro.examples;
 
+import static io.duro.examples.ExampleAssertions.awaitBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,20 +104,6 @@ class CollabDocTest {
     }
   }
 
-  /** Polls GET / of a document until it shows {@code part}. */
-  static void awaitDoc(DuroExtension node, String doc, String part) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    String body = "";
-    while (System.nanoTime() < deadline) {
-      body = node.send("GET", "/doc/" + doc + "/", null).body();
-      if (body.contains(part)) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("the document never showed " + part + ": " + body);
-  }
-
   @Test
   void concurrentEditsFromTwoClientsConvergeToTheSameText() throws Exception {
     {
@@ -136,7 +123,7 @@ class CollabDocTest {
         DocClient c = random.nextBoolean() ? ada : bob;
         c.edit(TextOperationTest.randomEdit(random, c.text));
         if (random.nextInt(3) == 0) {
-          Thread.sleep(5);
+          Thread.sleep(5); // pacing of the edits, so that some interleave with what arrives
         }
         ada.handleAvailable();
         bob.handleAvailable();
@@ -158,7 +145,8 @@ class CollabDocTest {
       }
       ada.close();
       bob.close();
-      awaitDoc(node, "notes", "\"editors\":[]"); // the leaves are handled before the node stops
+      // the leaves are handled before the node stops
+      awaitBody(node, "/doc/notes/", "\"editors\":[]");
     }
   }
 
@@ -170,7 +158,7 @@ class CollabDocTest {
         throw new AssertionError("did not settle: " + a.rev + " / " + b.rev);
       }
       if (a.ws.pending() == 0 && b.ws.pending() == 0) {
-        Thread.sleep(5);
+        Thread.sleep(5); // nothing arrived: the poll interval of an awaited condition
       }
       a.handleAvailable();
       b.handleAvailable();
@@ -212,7 +200,7 @@ class CollabDocTest {
           IllegalStateException.class,
           () -> TestWebSocket.connect(node.uri("/doc/bad/websocket?user=" + "a".repeat(40))));
       ada.close();
-      awaitDoc(node, "bad", "\"editors\":[]");
+      awaitBody(node, "/doc/bad/", "\"editors\":[]");
     }
   }
 

@@ -1,6 +1,7 @@
 package io.duro.examples;
 
 import static io.duro.examples.CollabDocTest.assertError;
+import static io.duro.examples.ExampleAssertions.awaitBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,8 @@ class CursorsTest {
           welcome);
       assertTrue(welcome.endsWith("\"peers\":[]}"), welcome);
       ada.send("{\"type\":\"move\",\"x\":0.25,\"y\":0.5}");
-      awaitPresence(node, "\"x\":0.25,\"y\":0.5"); // a mover gets no answer; the object has it
+      // a mover gets no answer; the object has it
+      awaitBody(node, "/cursors/board/presence", "\"x\":0.25,\"y\":0.5");
       try (TestWebSocket bob =
           TestWebSocket.connect(node.uri("/cursors/board/websocket?name=bob"))) {
         String bobWelcome = bob.next();
@@ -51,8 +53,9 @@ class CursorsTest {
         ada.send("ping");
         assertEquals("pong", ada.next());
 
-        // the object is dropped from memory after 1 s idle; positions live in the attachments
-        Thread.sleep(2500);
+        // the object is dropped from memory, as after its idle timeout; positions live in the
+        // attachments
+        node.hibernate("cursors", "board");
         String presence = node.send("GET", "/cursors/board/presence", null).body();
         assertTrue(
             presence.contains("\"name\":\"ada\",\"color\":\"#e6194b\",\"x\":0.0,\"y\":1.0"),
@@ -69,21 +72,9 @@ class CursorsTest {
               .body()
               .contains("\"peers\":[{\"id\":\"p1\""));
       ada.close();
-      awaitPresence(node, "\"peers\":[]"); // the leave is handled before the node stops
+      // the leave is handled before the node stops
+      awaitBody(node, "/cursors/board/presence", "\"peers\":[]");
     }
-  }
-
-  private static void awaitPresence(DuroExtension node, String part) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    String presence = "";
-    while (System.nanoTime() < deadline) {
-      presence = node.send("GET", "/cursors/board/presence", null).body();
-      if (presence.contains(part)) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("presence never showed " + part + ": " + presence);
   }
 
   @Test
@@ -115,7 +106,7 @@ class CursorsTest {
           () -> TestWebSocket.connect(node.uri("/cursors/board/websocket?name=")));
       ada.close();
       bob.close();
-      awaitPresence(node, "\"peers\":[]");
+      awaitBody(node, "/cursors/board/presence", "\"peers\":[]");
     }
   }
 }

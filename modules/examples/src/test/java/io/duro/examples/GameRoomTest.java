@@ -1,6 +1,7 @@
 package io.duro.examples;
 
 import static io.duro.examples.CollabDocTest.assertError;
+import static io.duro.examples.ExampleAssertions.awaitBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,22 +98,8 @@ class GameRoomTest {
       String left = ada.nextContaining("\"online\":[\"ada\"]");
       assertTrue(left.contains("\"o\":\"bob\""), left);
       ada.close();
-      awaitState(node, "\"online\":[]");
+      awaitBody(node, "/game/room/state", "\"online\":[]");
     }
-  }
-
-  /** Polls GET /state until it shows {@code part}. */
-  static void awaitState(DuroExtension node, String part) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    String state = "";
-    while (System.nanoTime() < deadline) {
-      state = node.send("GET", "/game/room/state", null).body();
-      if (state.contains(part)) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("the state never showed " + part + ": " + state);
   }
 
   @Test
@@ -126,7 +113,8 @@ class GameRoomTest {
         move(bob, 8);
         ada.nextContaining("\"turn\":\"X\"");
       }
-      awaitState(node, "\"online\":[]"); // both leaves handled before the node stops
+      // both leaves handled before the node stops
+      awaitBody(node, "/game/room/state", "\"online\":[]");
     }
     node.restart();
     {
@@ -157,7 +145,7 @@ class GameRoomTest {
       assertThrows(IllegalStateException.class, () -> join(node, "%01"));
       bob.close();
       dan.close();
-      awaitState(node, "\"online\":[]");
+      awaitBody(node, "/game/room/state", "\"online\":[]");
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.duro.runtime;
 
+import static io.duro.runtime.RuntimeFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,18 +10,24 @@ import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.Stub;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Durable alarms (DESIGN §5) on a real one-node runtime with an H2 file journal. */
+/**
+ * Durable alarms (DESIGN §5) on a real one-node runtime with an H2 file journal, on the test clock:
+ * a test moves time past the moment an alarm is due, and an alarm that must not run is shown not
+ * to have run after a round trip to its object (which the object answers after the timers that
+ * the move fired) or after a control alarm due at the same time ran.
+ */
 class AlarmTest {
 
   @TempDir static Path dataDir;
@@ -29,10 +36,9 @@ class AlarmTest {
   @BeforeAll
   static void start() throws Exception {
     fixture =
-        RuntimeFixture.start(
+        RuntimeFixture.startOnTestClock(
             dataDir,
             """
-            duro.runtime.idle-timeout = 400ms
             duro.runtime.alarms.first-retry-delay = 300ms
             duro.runtime.alarms.max-retries = 3
             duro.runtime.alarms.poll-interval = 200ms
@@ -65,16 +71,6 @@ class AlarmTest {
         .json(List.class);
   }
 
-  static void await(String what, BooleanSupplier condition, long millis) throws Exception {
-    long deadline = System.currentTimeMillis() + millis;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
-  }
-
   static int firedCount(Stub stub) {
     try {
       return fired(stub).size();
@@ -87,11 +83,55 @@ class AlarmTest {
     return ((Number) o).longValue();
   }
 
+  static void advance(long millis) {
+    fixture.advance(Duration.ofMillis(millis));
+  }
+
+  static Instant now() {
+    return fixture.runtime.clock().instant();
+  }
+
+  /**
+   * Waits for the alarm's runs one by one: after each failed run, for its retry to be in the
+   * index, then moves the clock to the retry's time.
+   */
+  static void awaitRuns(Stub stub, int runs) throws Exception {
+    for (int n = 1; ; n++) {
+      int run = n;
+      await("run " + run, () -> firedCount(stub) == run, 10_000);
+      if (run == runs) {
+        return;
+      }
+      AtomicReference<Instant> due = new AtomicReference<>();
+      await(
+          "retry " + run + " in the index",
+          () -> {
+            due.set(pendingRetry(stub, run));
+            return due.get() != null;
+          },
+          10_000);
+      fixture.advance(Duration.between(now(), due.get()));
+    }
+  }
+
+  /** When the index has the object's alarm due for this retry, or null. */
+  static Instant pendingRetry(Stub stub, int retry) {
+    return fixture.runtime.pendingAlarms(now().plusSeconds(3600), 1000).toCompletableFuture()
+        .join().stream()
+        .filter(p -> p.objectId().equals(stub.id().toString()) && p.retries() == retry)
+        .map(DuroRuntime.PendingAlarm::dueAt)
+        .findFirst()
+        .orElse(null);
+  }
+
   @Test
   void alarmFiresAtNotBeforeItsTimeAndIsClearedAfterASuccessfulRun() throws Exception {
     Stub stub = object("once");
     long at = Long.parseLong(call(stub, "/set?in=700"));
     assertEquals(Long.toString(at), call(stub, "/alarm"));
+    advance(699);
+    assertEquals(0, firedCount(stub), "not before its time");
+    advance(1);
     await("the alarm", () -> firedCount(stub) == 1, 10_000);
     Map<String, Object> run = fired(stub).get(0);
     assertEquals(at, number(run.get("scheduled")));
@@ -99,7 +139,7 @@ class AlarmTest {
     assertEquals(0L, number(run.get("retryCount")));
     assertEquals(false, run.get("isRetry"));
     await("the alarm to be cleared", () -> alarmOf(stub).equals("none"), 5_000);
-    Thread.sleep(800);
+    advance(800);
     assertEquals(1, firedCount(stub), "fired once");
   }
 
@@ -116,20 +156,24 @@ class AlarmTest {
     Stub stub = object("replaced");
     call(stub, "/set?in=60000");
     long second = Long.parseLong(call(stub, "/set?in=500"));
+    advance(500);
     await("the alarm", () -> firedCount(stub) == 1, 10_000);
     assertEquals(second, number(fired(stub).get(0).get("scheduled")));
     await("the alarm to be cleared", () -> alarmOf(stub).equals("none"), 5_000);
-    Thread.sleep(500);
+    advance(60_000); // past the first alarm's time
     assertEquals(1, firedCount(stub));
   }
 
   @Test
   void deletedAlarmDoesNotFire() throws Exception {
     Stub stub = object("deleted");
-    call(stub, "/set?in=400");
+    Stub control = object("deleted-control");
+    long at = Long.parseLong(call(stub, "/set?in=400"));
+    call(control, "/set-at?epoch=" + at);
     call(stub, "/delete");
     assertEquals("none", call(stub, "/alarm"));
-    Thread.sleep(1500);
+    advance(1500);
+    await("the control alarm, due at the same time", () -> firedCount(control) == 1, 10_000);
     assertEquals(0, firedCount(stub));
   }
 
@@ -139,7 +183,7 @@ class AlarmTest {
     long at = Long.parseLong(call(stub, "/set?in=60000"));
     call(stub, "/set-in-rolled-back-transaction?in=100");
     assertEquals(Long.toString(at), call(stub, "/alarm"));
-    Thread.sleep(800);
+    advance(800); // past the rolled-back alarm's time, before the kept one's
     assertEquals(0, firedCount(stub));
   }
 
@@ -155,13 +199,16 @@ class AlarmTest {
     Stub stub = object("sleeper");
     call(stub, "/set?in=2500");
     int constructed = TestObjects.constructed(stub.id().toString());
-    // idle timeout 400 ms: the object is dropped from memory long before its alarm
-    Thread.sleep(3500);
-    assertTrue(
-        TestObjects.constructed(stub.id().toString()) > constructed,
-        "the object was passivated and recreated for its alarm");
+    // dropped from memory long before its alarm, as after an idle timeout
+    fixture.runtime.passivate("alarmed", stub.id().toString()).toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    advance(2500);
+    await(
+        "the object to be recreated for its alarm",
+        () -> TestObjects.constructed(stub.id().toString()) > constructed,
+        10_000);
     int afterWake = TestObjects.constructed(stub.id().toString());
-    assertEquals(1, firedCount(stub));
+    await("the alarm", () -> firedCount(stub) == 1, 10_000);
     assertTrue(TestObjects.constructed(stub.id().toString()) >= afterWake);
   }
 
@@ -170,7 +217,8 @@ class AlarmTest {
     Stub stub = object("flaky");
     call(stub, "/fail?times=2");
     call(stub, "/set?in=100");
-    await("three runs", () -> firedCount(stub) == 3, 15_000);
+    advance(100);
+    awaitRuns(stub, 3);
     List<Map<String, Object>> runs = fired(stub);
     assertEquals(0L, number(runs.get(0).get("retryCount")));
     assertEquals(1L, number(runs.get(1).get("retryCount")));
@@ -181,7 +229,7 @@ class AlarmTest {
     assertTrue(gap1 >= 300, "first retry after 300 ms: " + gap1);
     assertTrue(gap2 >= 600, "second retry after 600 ms: " + gap2);
     await("the alarm to be cleared", () -> alarmOf(stub).equals("none"), 5_000);
-    Thread.sleep(500);
+    advance(2400); // past the time of a third retry
     assertEquals(3, firedCount(stub));
   }
 
@@ -190,10 +238,11 @@ class AlarmTest {
     Stub stub = object("hopeless");
     call(stub, "/fail?times=1000");
     call(stub, "/set?in=50");
+    advance(50);
     // 1 run + 3 retries after 300, 600, 1200 ms
-    await("four runs", () -> firedCount(stub) == 4, 15_000);
+    awaitRuns(stub, 4);
     await("the alarm to be dropped", () -> alarmOf(stub).equals("none"), 5_000);
-    Thread.sleep(3000);
+    advance(3000); // past the time of a fourth retry (2400 ms)
     assertEquals(4, firedCount(stub));
   }
 
@@ -204,7 +253,7 @@ class AlarmTest {
     var pending =
         fixture
             .runtime
-            .pendingAlarms(Instant.now().plusSeconds(120), 1000)
+            .pendingAlarms(now().plusSeconds(120), 1000)
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
     var mine =
@@ -219,7 +268,7 @@ class AlarmTest {
         () ->
             fixture
                 .runtime
-                .pendingAlarms(Instant.now().plusSeconds(120), 1000)
+                .pendingAlarms(now().plusSeconds(120), 1000)
                 .toCompletableFuture()
                 .join()
                 .stream()
@@ -234,7 +283,7 @@ class AlarmTest {
     for (String path :
         List.of(
             "/set-at?epoch=-1000",
-            "/set-at?epoch=" + (System.currentTimeMillis() + 3651L * 86_400_000L),
+            "/set-at?epoch=" + (now().toEpochMilli() + 3651L * 86_400_000L),
             "/set-null")) {
       ExecutionException e =
           org.junit.jupiter.api.Assertions.assertThrows(

@@ -1,7 +1,9 @@
 package io.duro.runtime;
 
+import static io.duro.runtime.RuntimeFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.duro.api.Request;
@@ -76,10 +78,11 @@ class EmbeddedJournalCrashTest {
       AtomicBoolean killed = new AtomicBoolean();
       Thread reader = new Thread(() -> readAcks(writer, killed, rows, objects, failure));
       reader.start();
-      // Long enough for the housekeeping (2 s retention) to free and reuse space.
+      // Not a wait for the journal: the writer runs this long before kill -9, long enough for the
+      // housekeeping (2 s retention) to free and reuse space.
       long writeFor = 5_000 + ThreadLocalRandom.current().nextLong(3_000);
       waitUntilWriting(rows, before, failure);
-      Thread.sleep(writeFor);
+      Thread.sleep(writeFor); // the pause before kill -9 (see above), not a wait
       killed.set(true);
       writer.destroyForcibly(); // SIGKILL; closes the pipe this test reads
       assertTrue(writer.waitFor(30, TimeUnit.SECONDS), "the writer survived SIGKILL");
@@ -161,17 +164,18 @@ class EmbeddedJournalCrashTest {
   }
 
   private static void waitUntilWriting(BitSet rows, long before, AtomicReference<String> failure)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline && failure.get() == null) {
-      synchronized (rows) {
-        if (rows.cardinality() > before) {
-          return;
-        }
-      }
-      Thread.sleep(50);
+      throws Exception {
+    await(
+        "the writer to start writing",
+        () -> failure.get() != null || written(rows) > before,
+        60_000);
+    assertNull(failure.get(), "the writer did not start writing");
+  }
+
+  private static long written(BitSet rows) {
+    synchronized (rows) {
+      return rows.cardinality();
     }
-    throw new AssertionError("the writer did not start writing: " + failure.get());
   }
 
   /** Reads the writer's acknowledgements: {@code row <id>} and {@code obj <name> <value>}. */

@@ -43,7 +43,7 @@ class EmbeddedJournalTest {
       List<CompletableFuture<Void>> writers = startWriters(stubs, 24, acknowledged);
       // The size every 6 s while the writers run.
       for (int i = 0; i < sizes.length; i++) {
-        Thread.sleep(TimeUnit.SECONDS.toMillis(6));
+        Thread.sleep(TimeUnit.SECONDS.toMillis(6)); // a sample period of the 24 s load, not a wait
         sizes[i] = Files.size(file);
       }
       CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);

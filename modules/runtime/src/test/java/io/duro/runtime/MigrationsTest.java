@@ -1,5 +1,6 @@
 package io.duro.runtime;
 
+import static io.duro.runtime.RuntimeFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -249,17 +251,19 @@ class MigrationsTest {
   }
 
   MigrationPlan.Namespace awaitDeleted(RuntimeFixture node, String className) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      MigrationStatus status = node.runtime.migrationStatus().toCompletableFuture().get();
-      Optional<MigrationPlan.Namespace> n = status.namespaces().stream()
-          .filter(x -> x.className().equals(className)).findFirst();
-      if (n.isPresent() && n.get().status().equals("deleted")) {
-        return n.get();
-      }
-      assertTrue(System.nanoTime() < deadline, "not deleted within 30 s: " + status);
-      Thread.sleep(100);
-    }
+    AtomicReference<MigrationPlan.Namespace> deleted = new AtomicReference<>();
+    await(
+        className + " to be deleted",
+        () -> {
+          MigrationStatus status = node.runtime.migrationStatus().toCompletableFuture().join();
+          status.namespaces().stream()
+              .filter(n -> n.className().equals(className) && n.status().equals("deleted"))
+              .findFirst()
+              .ifPresent(deleted::set);
+          return deleted.get() != null;
+        },
+        30_000);
+    return deleted.get();
   }
 
   @Test

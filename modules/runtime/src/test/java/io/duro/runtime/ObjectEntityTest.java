@@ -1,5 +1,6 @@
 package io.duro.runtime;
 
+import static io.duro.runtime.RuntimeFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The execution semantics of DESIGN §2 on a real one-node runtime with an H2 file journal. */
 class ObjectEntityTest {
 
+  static final ObjectBinding BLOCKING = ObjectBinding.of("blocking", TestObjects.Blocking.class);
+
   @TempDir static Path dataDir;
   static RuntimeFixture fixture;
 
@@ -46,7 +49,7 @@ class ObjectEntityTest {
             """,
             Application.of(
                 ObjectBinding.of("probe", TestObjects.Probe.class),
-                ObjectBinding.of("blocking", TestObjects.Blocking.class),
+                BLOCKING,
                 ObjectBinding.of("failing-init", TestObjects.FailingInit.class)));
   }
 
@@ -70,6 +73,30 @@ class ObjectEntityTest {
     } catch (ExecutionException e) {
       return assertInstanceOf(DuroException.class, e.getCause());
     }
+  }
+
+  /**
+   * Sends {@code n} requests to a {@code blocking} object in this order: its placement is read
+   * first, so that each request goes to the object as it is sent.
+   */
+  static List<CompletableFuture<Response>> sendInOrder(Stub stub, int n) throws Exception {
+    fixture
+        .runtime
+        .placement()
+        .entityId(BLOCKING.namespaceKey(), stub.id().toString(), null)
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    List<CompletableFuture<Response>> sent = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      sent.add(stub.fetch(Request.post("/", "")).toCompletableFuture());
+    }
+    return sent;
+  }
+
+  /** Waits until the last request sent was refused: the object has seen every one before it. */
+  static void awaitRefused(List<CompletableFuture<Response>> sent) throws Exception {
+    CompletableFuture<Response> last = sent.get(sent.size() - 1);
+    await("the refusal of the last request", last::isCompletedExceptionally, 10_000);
   }
 
   static long value(Stub stub) throws Exception {
@@ -193,12 +220,11 @@ class ObjectEntityTest {
     Stub stub = fixture.runtime.namespace("blocking").getByName("gatekeeper");
     CompletableFuture<Void> gate = new CompletableFuture<>();
     TestObjects.GATES.put(stub.id().toString(), gate);
-    List<CompletableFuture<Response>> pending = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      pending.add(stub.fetch(Request.post("/", "")).toCompletableFuture());
-    }
-    Thread.sleep(300);
-    for (CompletableFuture<Response> p : pending) {
+    // 5 requests, 15 more to fill the queue (bound 20), and one it refuses
+    List<CompletableFuture<Response>> sent = sendInOrder(stub, 21);
+    List<CompletableFuture<Response>> pending = sent.subList(0, 5);
+    awaitRefused(sent);
+    for (CompletableFuture<Response> p : sent.subList(0, 20)) {
       assertFalse(p.isDone(), "no event runs while the constructor blocks");
     }
     gate.complete(null);
@@ -214,12 +240,9 @@ class ObjectEntityTest {
     Stub stub = fixture.runtime.namespace("blocking").getByName("crowded");
     CompletableFuture<Void> gate = new CompletableFuture<>();
     TestObjects.GATES.put(stub.id().toString(), gate);
-    List<CompletableFuture<Response>> pending = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      pending.add(stub.fetch(Request.post("/", "")).toCompletableFuture());
-    }
+    List<CompletableFuture<Response>> pending = sendInOrder(stub, 30);
     // Refusals come at once, while the admitted requests wait behind the blocked constructor.
-    Thread.sleep(500);
+    awaitRefused(pending);
     List<CompletableFuture<Response>> admitted = new ArrayList<>();
     int overloaded = 0;
     for (CompletableFuture<Response> p : pending) {
@@ -294,8 +317,9 @@ class ObjectEntityTest {
       assertEquals("object_error", assertInstanceOf(DuroException.class, e.getCause()).code());
     }
     int constructed = TestObjects.constructed(stub.id().toString());
-    Thread.sleep(300);
-    assertEquals(constructed, TestObjects.constructed(stub.id().toString()), "no reset loop");
+    // a round trip to the object after the reset: only its own event constructs an instance
+    assertEquals("object_error", failure(stub, "/").code());
+    assertEquals(constructed + 1, TestObjects.constructed(stub.id().toString()), "no reset loop");
   }
 
   @Test

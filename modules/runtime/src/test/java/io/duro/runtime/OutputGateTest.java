@@ -1,5 +1,6 @@
 package io.duro.runtime;
 
+import static io.duro.runtime.RuntimeFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -65,12 +66,21 @@ class OutputGateTest {
     return stub.fetch(Request.post(path, "")).toCompletableFuture();
   }
 
-  static void awaitWrites(int atLeast) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (ControllableJournal.WRITES_STARTED.get() < atLeast && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertTrue(ControllableJournal.WRITES_STARTED.get() >= atLeast, "journal write started");
+  static void awaitWrites(int atLeast) throws Exception {
+    await(
+        "journal write started", () -> ControllableJournal.WRITES_STARTED.get() >= atLeast, 10_000);
+  }
+
+  /**
+   * Sends {@code /barrier} after what the test sent to the object (in order: its placement is
+   * known) and waits until the barrier's turn ran. The object runs one turn at a time, so every
+   * earlier turn has ended by then: what a broken gate would have let out is out.
+   */
+  static void awaitBarrier(Stub stub) throws Exception {
+    String id = stub.id().toString();
+    int passed = TestObjects.barriers(id);
+    send(stub, "/barrier");
+    await("the barrier's turn", () -> TestObjects.barriers(id) > passed, 10_000);
   }
 
   @Test
@@ -81,11 +91,11 @@ class OutputGateTest {
     ControllableJournal.hold();
     CompletableFuture<Response> increment = send(stub, "/increment");
     awaitWrites(writes + 1);
-    Thread.sleep(300);
+    awaitBarrier(stub);
     assertFalse(increment.isDone(), "held while its write is in flight");
     // a read that saw the unconfirmed value is held too
     CompletableFuture<Response> read = send(stub, "/");
-    Thread.sleep(200);
+    awaitBarrier(stub);
     assertFalse(read.isDone(), "a read of unconfirmed state is held as well");
     ControllableJournal.release();
     assertEquals("{\"value\":2}", increment.get(10, TimeUnit.SECONDS).text());
@@ -113,7 +123,7 @@ class OutputGateTest {
                     id))
             .toCompletableFuture();
     awaitWrites(writes + 1);
-    Thread.sleep(300);
+    awaitBarrier(stub);
     assertTrue(signals.isEmpty(), "nothing reaches the client before the write is durable");
     assertFalse(upgrade.isDone());
     ControllableJournal.release();
@@ -132,7 +142,7 @@ class OutputGateTest {
             .deliver(accepted, Connections.EventKind.TEXT, "hello", null, 0, null, false)
             .toCompletableFuture();
     awaitWrites(writes + 1);
-    Thread.sleep(300);
+    awaitBarrier(stub);
     assertTrue(signals.isEmpty(), "the echo is held while its write is in flight");
     ControllableJournal.release();
     assertTrue(handled.get(10, TimeUnit.SECONDS), "the object knows the socket");
@@ -155,7 +165,7 @@ class OutputGateTest {
     for (int i = 0; i < 50; i++) {
       more.add(send(stub, "/increment"));
     }
-    Thread.sleep(300);
+    awaitBarrier(stub);
     for (CompletableFuture<Response> f : more) {
       assertFalse(f.isDone());
     }

@@ -24,7 +24,8 @@ class RecoveryTest {
 
   @TempDir Path dataDir;
 
-  static final Application APP = Application.of(ObjectBinding.of("probe", TestObjects.Probe.class));
+  static final ObjectBinding PROBE = ObjectBinding.of("probe", TestObjects.Probe.class);
+  static final Application APP = Application.of(PROBE);
 
   static Response call(Stub stub, String path) throws Exception {
     return stub.fetch(Request.post(path, "")).toCompletableFuture().get(20, TimeUnit.SECONDS);
@@ -74,7 +75,7 @@ class RecoveryTest {
       call(stub, "/increment");
       call(stub, "/increment");
       int constructed = TestObjects.constructed(stub.id().toString());
-      Thread.sleep(1500);
+      node.awaitPassivated(PROBE, stub);
       assertEquals("{\"value\":2}", call(stub, "/").text());
       assertEquals(constructed + 1, TestObjects.constructed(stub.id().toString()));
     }
@@ -98,7 +99,8 @@ class RecoveryTest {
       assertEquals(41, queryLong("SELECT COUNT(*)" + largeRows));
       int smallBuilt = TestObjects.constructed(small.id().toString());
       int largeBuilt = TestObjects.constructed(large.id().toString());
-      Thread.sleep(1500); // both passivate
+      node.awaitPassivated(PROBE, small);
+      node.awaitPassivated(PROBE, large);
 
       long before = DuroJdbcJournal.rowsRead();
       assertEquals("{\"value\":40}", call(small, "/").text());

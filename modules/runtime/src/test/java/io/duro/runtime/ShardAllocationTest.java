@@ -1,5 +1,6 @@
 package io.duro.runtime;
 
+import static io.duro.runtime.RuntimeFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
@@ -74,15 +75,11 @@ class ShardAllocationTest {
     try {
       Cluster.get(old).manager().tell(Join.create(Cluster.get(old).selfMember().address()));
       Cluster.get(upgraded).manager().tell(Join.create(Cluster.get(old).selfMember().address()));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (!(Cluster.get(upgraded).selfMember().status() == MemberStatus.up()
-          && Cluster.get(old).state().getMembers().spliterator().estimateSize() >= 0
-          && upCount(old) == 2)) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("the two nodes did not form a cluster");
-        }
-        Thread.sleep(100);
-      }
+      await(
+          "the two nodes to form a cluster",
+          () -> Cluster.get(upgraded).selfMember().status() == MemberStatus.up()
+              && upCount(old) == 2,
+          30_000);
       ShardRegions.await(old, KEY, 2, Duration.ofSeconds(30)); // both regions registered
       // Sent through the old node (where the coordinator runs, as the oldest member).
       ClusterSharding sharding = ClusterSharding.get(old);
@@ -117,13 +114,7 @@ class ShardAllocationTest {
     ActorSystem<Void> system = node("1");
     try {
       Cluster.get(system).manager().tell(Join.create(Cluster.get(system).selfMember().address()));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (upCount(system) != 1) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("the node did not become Up");
-        }
-        Thread.sleep(100);
-      }
+      await("the node to become Up", () -> upCount(system) == 1, 30_000);
       org.apache.pekko.actor.ActorSystem classic =
           org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system);
       RegionShardAllocationStrategy strategy = new RegionShardAllocationStrategy(20, 0.1);

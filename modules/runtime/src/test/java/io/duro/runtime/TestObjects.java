@@ -24,8 +24,19 @@ final class TestObjects {
   /** Futures that {@link Blocking} objects wait on in their constructor, per object ID. */
   static final Map<String, CompletableFuture<Void>> GATES = new ConcurrentHashMap<>();
 
+  /** Turns that ran {@code /barrier} per {@link Probe} ID: each marks all turns before it done. */
+  static final Map<String, AtomicInteger> BARRIERS = new ConcurrentHashMap<>();
+
   static int constructed(String id) {
-    AtomicInteger n = CONSTRUCTED.get(id);
+    return count(CONSTRUCTED, id);
+  }
+
+  static int barriers(String id) {
+    return count(BARRIERS, id);
+  }
+
+  private static int count(Map<String, AtomicInteger> counts, String id) {
+    AtomicInteger n = counts.get(id);
     return n == null ? 0 : n.get();
   }
 
@@ -53,6 +64,11 @@ final class TestObjects {
       switch (request.path()) {
         case "/" -> {
           return valueResponse(value()).completed();
+        }
+        case "/barrier" -> {
+          BARRIERS.computeIfAbsent(state.id().toString(), k -> new AtomicInteger())
+              .incrementAndGet();
+          return Response.text("barrier").completed();
         }
         case "/increment" -> {
           long v = value() + 1;
@@ -226,7 +242,7 @@ final class TestObjects {
     @Override
     public CompletionStage<Response> fetch(Request request) {
       var storage = state.storage();
-      long now = System.currentTimeMillis();
+      long now = state.clock().millis();
       switch (request.path()) {
         case "/set" -> {
           long at = now + Long.parseLong(request.queryParam("in").orElseThrow());
@@ -285,7 +301,7 @@ final class TestObjects {
           String.format("fired:%06d", runs),
           Map.of(
               "scheduled", info.scheduledTime().toEpochMilli(),
-              "firedAt", System.currentTimeMillis(),
+              "firedAt", state.clock().millis(),
               "retryCount", info.retryCount(),
               "isRetry", info.isRetry()));
       long failTimes = storage.get("fail-times", Long.class).orElse(0L);

@@ -64,11 +64,11 @@ class GatewayShutdownTest {
         // the node out by then)
       }
       assertTrue(System.nanoTime() < deadline, "the gateway still accepts connections");
-      Thread.sleep(20);
+      Thread.sleep(20); // the poll interval of an awaited condition
     }
     // The open connections stay: a request on each is answered 503 shutting_down, not cut off.
     for (HttpClient client : clients) {
-      Thread.sleep(500);
+      Thread.sleep(500); // requests spread over the drain (pacing of the client), not a wait for it
       HttpResponse<String> r = client.send(post, HttpResponse.BodyHandlers.ofString());
       GatewayTest.assertError(r, 503, "shutting_down");
       assertEquals("1", r.headers().firstValue("Retry-After").orElseThrow());

@@ -44,7 +44,7 @@ class DuroExtensionTest {
   @Test
   void clockStandsStillBetweenAdvances() throws Exception {
     Instant before = duro.now();
-    Thread.sleep(50);
+    Thread.sleep(50); // real time passes (the input here, not a wait for the node)
     assertEquals(before, duro.now());
     assertThrows(IllegalArgumentException.class, () -> duro.advanceTime(Duration.ofMillis(-1)));
   }

@@ -219,7 +219,7 @@ class PlacementTest {
     int count = 7; // 4 calls in test 1, one after the restart, one away, this one
     while (!regionB().contains(now)) {
       assertTrue(System.nanoTime() < deadline, "still on " + now + " 30 s after region b is back");
-      Thread.sleep(250);
+      Thread.sleep(250); // the poll interval of an awaited condition
       now = where(post(0, "/probe/from-b/increment", null));
       count++;
     }

@@ -13,13 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A test object that exercises every WebSocket and event-stream call. */
 public final class SocketProbe implements DurableObject {
 
-  /** Constructor calls in this JVM: each is one activation of some probe. */
-  static final AtomicInteger ACTIVATIONS = new AtomicInteger();
+  /** Constructor calls in this JVM by object ID: each is one activation of that probe. */
+  private static final Map<String, AtomicInteger> ACTIVATIONS = new ConcurrentHashMap<>();
 
   private final DurableObjectState state;
 
@@ -28,7 +29,13 @@ public final class SocketProbe implements DurableObject {
 
   public SocketProbe(DurableObjectState state, Env env) {
     this.state = state;
-    ACTIVATIONS.incrementAndGet();
+    ACTIVATIONS.computeIfAbsent(state.id().toString(), k -> new AtomicInteger()).incrementAndGet();
+  }
+
+  /** How often the probe of that name on that node was activated (constructed). */
+  static int activations(TestNode node, String name) {
+    String id = node.namespace("probe").idFromName(name).toString();
+    return ACTIVATIONS.getOrDefault(id, new AtomicInteger()).get();
   }
 
   @Override
@@ -74,9 +81,6 @@ public final class SocketProbe implements DurableObject {
       case "/log" -> {
         return Response.json(state.storage().get("log", List.class).orElse(List.of()))
             .completed();
-      }
-      case "/activations" -> {
-        return Response.text(String.valueOf(ACTIVATIONS.get())).completed();
       }
       default -> {
         return Response.status(404).completed();
@@ -126,6 +130,8 @@ public final class SocketProbe implements DurableObject {
       }
     } else if (text.equals("tags")) {
       ws.send("tags " + ws.tags());
+    } else {
+      log("message " + text);
     }
     return done();
   }

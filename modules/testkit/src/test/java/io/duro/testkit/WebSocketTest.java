@@ -133,13 +133,14 @@ class WebSocketTest {
       }
       sockets.get(0).send("count");
       assertEquals("count 100", sockets.get(0).next());
-      int before = awaitPassivation();
+      int before = hibernate("hibernate");
       sockets.get(57).send("count"); // wakes it: a new instance
       assertEquals("count 100", sockets.get(57).next());
-      assertEquals(before + 1, SocketProbe.ACTIVATIONS.get(), "one activation woke the object");
+      assertEquals(
+          before + 1, SocketProbe.activations(node, "hibernate"), "one activation woke the object");
       sockets.get(99).send("attachments");
       assertEquals("sum " + (99 * 100 / 2), sockets.get(99).next());
-      assertEquals(before + 1, SocketProbe.ACTIVATIONS.get());
+      assertEquals(before + 1, SocketProbe.activations(node, "hibernate"));
       for (TestWebSocket ws : sockets) {
         ws.send("echo:alive");
         assertEquals("alive", ws.next()); // every socket still works
@@ -149,15 +150,10 @@ class WebSocketTest {
     }
   }
 
-  /** Waits until no probe was activated for 3 s (the idle timeout is 1 s); returns the count. */
-  private static int awaitPassivation() throws InterruptedException {
-    int seen = SocketProbe.ACTIVATIONS.get();
-    Thread.sleep(3000);
-    while (SocketProbe.ACTIVATIONS.get() != seen) {
-      seen = SocketProbe.ACTIVATIONS.get();
-      Thread.sleep(3000);
-    }
-    return seen;
+  /** Passivates a probe now, as its idle timeout would; returns how often it was activated. */
+  private static int hibernate(String object) {
+    node.hibernate("probe", object);
+    return SocketProbe.activations(node, object);
   }
 
   @Test
@@ -165,18 +161,20 @@ class WebSocketTest {
     try (TestWebSocket early = connect("auto", "")) {
       assertEquals("ok", node.send("POST", "/probe/auto/auto", "").body());
       try (TestWebSocket late = connect("auto", "")) {
-        int before = awaitPassivation();
+        int before = hibernate("auto");
         long sent = System.currentTimeMillis();
         early.send("ping");
         assertEquals("pong", early.next());
         late.send("ping");
         assertEquals("pong", late.next());
-        Thread.sleep(300);
-        assertEquals(before, SocketProbe.ACTIVATIONS.get(), "no activation for auto-responses");
+        assertEquals(before, SocketProbe.activations(node, "auto"), "no activation for pongs");
         early.send("autots");
         long at = Long.parseLong(early.next().substring("autots ".length()));
         assertTrue(at >= sent - 5 && at <= System.currentTimeMillis(), "timestamp " + at);
-        assertEquals(before + 1, SocketProbe.ACTIVATIONS.get());
+        late.send("autots"); // on each socket, after its ping: had a ping reached the object,
+        late.next(); // the object would have handled it first
+        assertEquals(before + 1, SocketProbe.activations(node, "auto"), "one activation");
+        assertFalse(log("auto").contains("message ping"), "no ping reached the object");
       }
     }
   }
@@ -315,7 +313,7 @@ class WebSocketTest {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("Timed out waiting until " + what);
       }
-      Thread.sleep(100);
+      Thread.sleep(100); // the poll interval of an awaited condition
     }
   }
 }

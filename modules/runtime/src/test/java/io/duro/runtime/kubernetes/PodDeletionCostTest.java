@@ -70,7 +70,7 @@ class PodDeletionCostTest {
       if (cost != null) {
         return cost;
       }
-      Thread.sleep(100);
+      Thread.sleep(100); // the poll interval of an awaited condition
     }
     return null;
   }
@@ -108,7 +108,7 @@ class PodDeletionCostTest {
     int tried = 0;
     while (tried < 2 && System.nanoTime() < deadline) {
       tried += patches().size();
-      Thread.sleep(100);
+      Thread.sleep(100); // the poll interval of an awaited condition
     }
     assertTrue(tried >= 2, "a failed patch was tried again: " + tried);
     kube.pod("late-pod", "duro-rs");
