@@ -83,7 +83,7 @@ class ObjectEntityTest {
     fixture
         .runtime
         .placement()
-        .entityId(BLOCKING.namespaceKey(), stub.id().toString(), null)
+        .region(BLOCKING.namespaceKey(), stub.id().toString(), null)
         .toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
     List<CompletableFuture<Response>> sent = new ArrayList<>();
