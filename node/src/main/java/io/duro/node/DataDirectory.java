@@ -1,7 +1,7 @@
 package io.duro.node;
 
 import com.typesafe.config.Config;
-import io.duro.runtime.EmbeddedJournal;
+import io.duro.runtime.jdbc.EmbeddedJournal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

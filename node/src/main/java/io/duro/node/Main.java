@@ -4,8 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.duro.examples.BuiltInApp;
 import io.duro.runtime.Application;
-import io.duro.runtime.EmbeddedJournal;
-import io.duro.runtime.Manifest;
+import io.duro.runtime.jdbc.EmbeddedJournal;
+import io.duro.runtime.migrations.Manifest;
 import io.duro.runtime.ObjectBinding;
 import io.duro.server.DuroConfig;
 import io.duro.server.DuroServer;
@@ -198,7 +198,7 @@ public final class Main {
    * The application a command line names: an {@code --app} jar, a {@code --manifest} file, or the
    * built-in application.
    *
-   * @throws io.duro.runtime.ManifestException naming the file, JSON path and problem
+   * @throws io.duro.runtime.migrations.ManifestException naming the file, JSON path and problem
    */
   static Application application(CommandLine cli) {
     ClassLoader nodeLoader = Main.class.getClassLoader();

@@ -2,7 +2,7 @@ package io.duro.gateway;
 
 import com.typesafe.config.Config;
 import io.duro.api.Response;
-import io.duro.runtime.Connections;
+import io.duro.runtime.connections.Connections;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

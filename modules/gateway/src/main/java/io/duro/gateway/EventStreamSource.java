@@ -1,7 +1,7 @@
 package io.duro.gateway;
 
-import io.duro.runtime.Connections;
-import io.duro.runtime.Connections.EventKind;
+import io.duro.runtime.connections.Connections;
+import io.duro.runtime.connections.Connections.EventKind;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import org.apache.pekko.stream.Attributes;

@@ -1,7 +1,7 @@
 package io.duro.gateway;
 
-import io.duro.runtime.MigrationPlan;
-import io.duro.runtime.MigrationStatus;
+import io.duro.runtime.migrations.MigrationPlan;
+import io.duro.runtime.migrations.MigrationStatus;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

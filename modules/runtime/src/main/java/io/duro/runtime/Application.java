@@ -1,6 +1,8 @@
 package io.duro.runtime;
 
 import io.duro.api.Worker;
+import io.duro.runtime.migrations.Manifest;
+import io.duro.runtime.migrations.MigrationRules;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
 import java.util.LinkedHashMap;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.duro.api.Request;
 import io.duro.api.Stub;
+import io.duro.runtime.jdbc.EmbeddedJournal;
+import io.duro.runtime.jdbc.JdbcPools;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

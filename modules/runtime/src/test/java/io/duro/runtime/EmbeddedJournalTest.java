@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import io.duro.api.Request;
 import io.duro.api.Stub;
+import io.duro.runtime.jdbc.EmbeddedJournal;
+import io.duro.runtime.jdbc.JdbcPools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -10,6 +10,8 @@ import io.duro.api.Env;
 import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.Worker;
+import io.duro.runtime.migrations.Manifest;
+import io.duro.runtime.migrations.ManifestException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

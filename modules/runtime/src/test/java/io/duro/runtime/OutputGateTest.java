@@ -10,6 +10,7 @@ import io.duro.api.ObjectResetException;
 import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.Stub;
+import io.duro.runtime.connections.Connections;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

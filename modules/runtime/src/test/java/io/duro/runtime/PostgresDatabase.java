@@ -9,10 +9,10 @@ import java.util.UUID;
  * A fresh database on the local PostgreSQL server (127.0.0.1:5432, user {@code postgres}, trust
  * auth), created for one test class and dropped by {@link #close()}.
  */
-final class PostgresDatabase implements AutoCloseable {
+public final class PostgresDatabase implements AutoCloseable {
 
   static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
-  static final String USER = "postgres";
+  public static final String USER = "postgres";
 
   final String name;
 
@@ -20,7 +20,7 @@ final class PostgresDatabase implements AutoCloseable {
     this.name = name;
   }
 
-  static PostgresDatabase create() throws SQLException {
+  public static PostgresDatabase create() throws SQLException {
     String name = "duro_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     try (Connection c = DriverManager.getConnection(SERVER + "test", USER, "")) {
       c.createStatement().execute("CREATE DATABASE " + name);
@@ -28,7 +28,7 @@ final class PostgresDatabase implements AutoCloseable {
     return new PostgresDatabase(name);
   }
 
-  String url() {
+  public String url() {
     return SERVER + name;
   }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.api.Stub;
-import io.duro.runtime.internal.DuroJdbcJournal;
+import io.duro.runtime.jdbc.DuroJdbcJournal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.duro.runtime;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.duro.api.Stub;
-import io.duro.runtime.internal.ObjectClient;
+import io.duro.runtime.stubs.ObjectClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.duro.runtime.internal.ObjectAddress;
 import io.duro.runtime.internal.CborSerializable;
-import io.duro.runtime.internal.RegionMessageExtractor;
-import io.duro.runtime.internal.RegionShardAllocationStrategy;
+import io.duro.runtime.placement.ObjectAddress;
+import io.duro.runtime.placement.RegionMessageExtractor;
+import io.duro.runtime.placement.RegionShardAllocationStrategy;
+import io.duro.runtime.placement.ShardRegions;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;

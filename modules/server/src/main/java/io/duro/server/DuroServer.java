@@ -8,7 +8,7 @@ import io.duro.runtime.Application;
 import io.duro.runtime.ClusterJoinException;
 import io.duro.runtime.ClusterSettings;
 import io.duro.runtime.DuroRuntime;
-import io.duro.runtime.MigrationException;
+import io.duro.runtime.migrations.MigrationException;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

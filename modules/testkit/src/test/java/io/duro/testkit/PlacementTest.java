@@ -11,7 +11,7 @@ import io.duro.api.Request;
 import io.duro.api.Response;
 import io.duro.runtime.Application;
 import io.duro.runtime.ObjectBinding;
-import io.duro.runtime.ShardRegions;
+import io.duro.runtime.placement.ShardRegions;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

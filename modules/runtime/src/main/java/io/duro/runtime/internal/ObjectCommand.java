@@ -2,6 +2,8 @@ package io.duro.runtime.internal;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.duro.runtime.object.StorageBackend;
+import io.duro.runtime.placement.ObjectAddress;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** The protocol of an object entity ({@link ObjectEntity}). */
@@ -141,7 +143,7 @@ public sealed interface ObjectCommand {
    * What a client sent on a WebSocket or event stream the object accepted.
    *
    * @param connectionId the connection
-   * @param kind the {@link io.duro.runtime.Connections.EventKind} ordinal
+   * @param kind the {@link io.duro.runtime.connections.Connections.EventKind} ordinal
    * @param text text, or null
    * @param data bytes, or null
    * @param code close code

@@ -25,12 +25,12 @@ public final class WireRequest {
       String method, String url, List<String> headers, byte[] body, String connection)
       implements CborSerializable {
 
-    static Req of(Request r) {
+    public static Req of(Request r) {
       return new Req(
           r.method(), r.url(), flatten(r.headers()), r.body(), r.connectionId().orElse(null));
     }
 
-    Request toRequest() {
+    public Request toRequest() {
       return new Request(method, url, unflatten(headers), body, connection);
     }
   }
@@ -44,11 +44,11 @@ public final class WireRequest {
    */
   public record Resp(int status, List<String> headers, byte[] body) implements CborSerializable {
 
-    static Resp of(Response r) {
+    public static Resp of(Response r) {
       return new Resp(r.status(), flatten(r.headers()), r.body());
     }
 
-    Response toResponse() {
+    public Response toResponse() {
       return new Response(status, unflatten(headers), body);
     }
   }

@@ -3,8 +3,9 @@ package io.duro.runtime.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.duro.api.Request;
 import com.typesafe.config.ConfigFactory;
+import io.duro.api.Request;
+import io.duro.runtime.placement.ObjectAddress;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.serialization.Serialization;
