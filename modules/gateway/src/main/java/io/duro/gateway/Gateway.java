@@ -69,6 +69,8 @@ import org.slf4j.LoggerFactory;
 public final class Gateway {
 
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  /** The methods the gateway passes on, named when it refuses TRACE or CONNECT. */
+  private static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
 
   private final DuroRuntime runtime;
   private final GatewaySettings settings;
@@ -289,8 +291,6 @@ public final class Gateway {
       default -> null;
     };
   }
-
-  private static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
 
   /**
    * Reads the body and hands the request to the Worker or the object the default router chose.
