@@ -7,8 +7,6 @@ import io.duro.runtime.alarms.AlarmIndex;
 import io.duro.runtime.alarms.AlarmScheduler;
 import io.duro.runtime.connections.Connections;
 import io.duro.runtime.internal.ObjectCommand;
-import io.duro.runtime.jdbc.EmbeddedJournal;
-import io.duro.runtime.migrations.MigrationPlan;
 import io.duro.runtime.migrations.MigrationSettings;
 import io.duro.runtime.migrations.MigrationStatus;
 import io.duro.runtime.migrations.MigrationStore;
@@ -35,10 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
@@ -47,8 +42,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 
 /**
  * The Duro runtime of one node: registers every bound class with Cluster Sharding (each object is
@@ -206,133 +199,13 @@ public final class DuroRuntime {
   public static CompletionStage<DuroRuntime> start(
       ActorSystem<?> system, Application application, java.time.Clock clock) {
     ClusterSettings cluster = ClusterSettings.from(system.settings().config());
-    EmbeddedJournal.recoverIfNotClosedCleanly(system.settings().config())
-        .ifPresent(recovered -> system.log().warn(recovered));
-    return createSchema(system, cluster.schemaAttempts())
-        .thenApply(
-            done -> {
-              if (EmbeddedJournal.isEmbedded(system.settings().config())) {
-                closeAtShutdown(system, EmbeddedJournal.start(system.settings().config()));
-              }
-              return done;
-            })
-        .thenCompose(done -> migrate(system, application))
+    return RuntimeStartup.prepare(system, application, cluster)
         .thenCompose(
             migrated -> {
-              Cluster self = Cluster.get(system);
-              // With Cluster Bootstrap (started by the caller) the node joins what it discovers.
-              if (cluster.seedNodes().isEmpty() && !cluster.bootstrap()) {
-                self.manager().tell(Join.create(self.selfMember().address()));
-              }
-              DuroRuntime runtime = new DuroRuntime(system, migrated, clock);
-              CompletableFuture<DuroRuntime> up = new CompletableFuture<>();
-              org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
-                  .registerOnMemberUp(() -> up.complete(runtime));
-              return up.orTimeout(cluster.joinTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                  .exceptionallyCompose(
-                      error ->
-                          CompletableFuture.failedFuture(
-                              error instanceof TimeoutException
-                                  ? new ClusterJoinException(
-                                      "the node "
-                                          + self.selfMember().address()
-                                          + " did not join its cluster within "
-                                          + cluster.joinTimeout().toSeconds()
-                                          + " s (duro.cluster.join-timeout): "
-                                          + (cluster.bootstrap()
-                                              ? bootstrapHint(system)
-                                              : "none of the seed nodes "
-                                                  + cluster.seedNodes()
-                                                  + " admitted it; are they running and"
-                                                  + " reachable from this host?"))
-                                  : error));
+              RuntimeStartup.join(system, cluster);
+              return RuntimeStartup.whenUp(
+                  system, cluster, new DuroRuntime(system, migrated, clock));
             });
-  }
-
-  /**
-   * Applies the pending migrations on a thread of its own (JDBC blocks) and returns the
-   * application with the namespace keys they recorded. An application without migrations runs
-   * unmanaged: nothing is read or written.
-   */
-  private static CompletionStage<Application> migrate(
-      ActorSystem<?> system, Application application) {
-    if (application.migrations().isEmpty()) {
-      return CompletableFuture.completedFuture(application);
-    }
-    Config config = system.settings().config();
-    CompletableFuture<Application> migrated = new CompletableFuture<>();
-    Thread thread =
-        new Thread(
-            () -> {
-              try {
-                MigrationPlan plan =
-                    MigrationStore.of(config)
-                        .apply(
-                            application,
-                            system.address().toString(),
-                            MigrationSettings.from(config).lockTimeout());
-                migrated.complete(application.withNamespaceKeys(plan.keysByClass()));
-              } catch (RuntimeException | Error e) {
-                migrated.completeExceptionally(e);
-              }
-            },
-            "duro-migrations");
-    thread.setDaemon(true);
-    thread.start();
-    return migrated;
-  }
-
-  /** What to check when Cluster Bootstrap did not get the node into a cluster. */
-  private static String bootstrapHint(ActorSystem<?> system) {
-    com.typesafe.config.Config c = system.settings().config();
-    String discovery = "pekko.management.cluster.bootstrap.contact-point-discovery.";
-    String selector =
-        c.hasPath("pekko.discovery.kubernetes-api.pod-label-selector")
-            ? c.getString("pekko.discovery.kubernetes-api.pod-label-selector")
-                .replace("%s", c.getString(discovery + "service-name"))
-            : "?";
-    return "Cluster Bootstrap found no cluster to join and could not form one. It needs at least "
-        + (c.hasPath(discovery + "required-contact-point-nr")
-            ? c.getInt(discovery + "required-contact-point-nr")
-            : 2)
-        + " running pods matching the label selector '"
-        + selector
-        + "' with a container port named '"
-        + (c.hasPath(discovery + "port-name") ? c.getString(discovery + "port-name") : "?")
-        + "' whose management endpoints answer, and the right to list pods (RBAC); the log"
-        + " above names the discovery's last problem";
-  }
-
-  /**
-   * Gives this runtime's share of the embedded journal back once the node's objects have stopped
-   * (the last phase before the actor system terminates): the last node of the JVM on the file
-   * shuts the database down, so that the file is closed cleanly before the JVM exits.
-   */
-  private static void closeAtShutdown(ActorSystem<?> system, EmbeddedJournal.Lease journal) {
-    CoordinatedShutdown.get(system)
-        .addTask(
-            CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
-            "duro-close-embedded-journal",
-            () ->
-                CompletableFuture.supplyAsync(
-                    () -> {
-                      journal.close();
-                      return Done.getInstance();
-                    }));
-    system.getWhenTerminated().thenRun(journal::close);
-  }
-
-  /** Creates the journal tables when missing; retried because nodes may start together. */
-  private static CompletionStage<Done> createSchema(ActorSystem<?> system, int attempts) {
-    return SchemaUtils.createIfNotExists(system)
-        .exceptionallyCompose(
-            error ->
-                attempts <= 1
-                    ? CompletableFuture.failedFuture(error)
-                    : CompletableFuture.supplyAsync(
-                            () -> null,
-                            CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, Runnable::run))
-                        .thenCompose(x -> createSchema(system, attempts - 1)));
   }
 
   private Env envFor(ObjectTurns caller) {

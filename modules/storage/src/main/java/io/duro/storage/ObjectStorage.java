@@ -8,8 +8,6 @@ import io.duro.api.Transaction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -338,7 +336,7 @@ public final class ObjectStorage implements Storage, TurnStorage {
     if (closure == null) {
       throw new InvalidArgumentException("The transaction closure cannot be null.");
     }
-    TransactionView txn = new TransactionView(undoLog.size());
+    TransactionView txn = new TransactionView(this, undoLog.size());
     openTransactions++;
     try {
       T result = closure.apply(txn);
@@ -362,6 +360,11 @@ public final class ObjectStorage implements Storage, TurnStorage {
   }
 
   // ---- internals ----
+
+  /** The runtime's access check (transactions make it before anything else). */
+  void checkAccess() {
+    host.checkAccess();
+  }
 
   /** Applies one key write to the live map and the buffer, logging how to revert it. */
   private void writeKey(String key, byte[] value, boolean confirming) {
@@ -413,7 +416,8 @@ public final class ObjectStorage implements Storage, TurnStorage {
     buffer.confirmed |= confirming;
   }
 
-  private void revertTo(int savepoint) {
+  /** Undoes every write after {@code savepoint}, a position in the undo log (transactions). */
+  void revertTo(int savepoint) {
     for (int i = undoLog.size() - 1; i >= savepoint; i--) {
       undoLog.remove(i).revert();
     }
@@ -485,166 +489,4 @@ public final class ObjectStorage implements Storage, TurnStorage {
     void revert();
   }
 
-  /** The turn's net writes so far; a {@code deleteAll} starts a new, cleared buffer. */
-  private static final class TurnBuffer {
-    final boolean cleared;
-    final HashMap<String, byte[]> puts = new HashMap<>();
-    final HashSet<String> deletes = new HashSet<>();
-    boolean alarmChanged;
-    Long alarm;
-    boolean confirmed;
-
-    TurnBuffer(boolean cleared, boolean confirmed) {
-      this.cleared = cleared;
-      this.alarmChanged = cleared;
-      this.confirmed = confirmed;
-    }
-
-    WriteBatch toBatch() {
-      if (!cleared && puts.isEmpty() && deletes.isEmpty() && !alarmChanged) {
-        return WriteBatch.EMPTY;
-      }
-      return new WriteBatch(cleared, puts, deletes, alarmChanged, alarm, confirmed);
-    }
-  }
-
-  /**
-   * The {@link Transaction} given to a closure: delegates to the storage while its closure runs,
-   * and throws {@link IllegalStateException} once it has returned.
-   */
-  private final class TransactionView implements Transaction {
-    final int savepoint;
-    boolean active = true;
-    boolean rolledBack;
-
-    TransactionView(int savepoint) {
-      this.savepoint = savepoint;
-    }
-
-    private ObjectStorage storage() {
-      if (!active) {
-        throw new IllegalStateException(
-            "This Transaction was used after its closure returned; use the storage instead.");
-      }
-      return ObjectStorage.this;
-    }
-
-    @Override
-    public void rollback() {
-      host.checkAccess();
-      storage();
-      rolledBack = true;
-      revertTo(savepoint);
-    }
-
-    @Override
-    public <T> Optional<T> get(String key, Class<T> type) {
-      return storage().get(key, type);
-    }
-
-    @Override
-    public <T> Optional<T> get(String key, Class<T> type, StorageOptions options) {
-      return storage().get(key, type, options);
-    }
-
-    @Override
-    public <T> Map<String, T> get(Collection<String> keys, Class<T> type) {
-      return storage().get(keys, type);
-    }
-
-    @Override
-    public void put(String key, Object value) {
-      storage().put(key, value);
-    }
-
-    @Override
-    public void put(String key, Object value, StorageOptions options) {
-      storage().put(key, value, options);
-    }
-
-    @Override
-    public void put(Map<String, ?> entries) {
-      storage().put(entries);
-    }
-
-    @Override
-    public void put(Map<String, ?> entries, StorageOptions options) {
-      storage().put(entries, options);
-    }
-
-    @Override
-    public boolean delete(String key) {
-      return storage().delete(key);
-    }
-
-    @Override
-    public boolean delete(String key, StorageOptions options) {
-      return storage().delete(key, options);
-    }
-
-    @Override
-    public int delete(Collection<String> keys) {
-      return storage().delete(keys);
-    }
-
-    @Override
-    public int delete(Collection<String> keys, StorageOptions options) {
-      return storage().delete(keys, options);
-    }
-
-    @Override
-    public <T> Map<String, T> list(ListOptions options, Class<T> type) {
-      return storage().list(options, type);
-    }
-
-    @Override
-    public <T> Map<String, T> list(Class<T> type) {
-      return storage().list(type);
-    }
-
-    @Override
-    public void deleteAll() {
-      storage().deleteAll();
-    }
-
-    @Override
-    public void deleteAll(StorageOptions options) {
-      storage().deleteAll(options);
-    }
-
-    @Override
-    public <T> T transaction(Function<Transaction, T> closure) {
-      return storage().transaction(closure);
-    }
-
-    @Override
-    public Optional<Instant> getAlarm() {
-      return storage().getAlarm();
-    }
-
-    @Override
-    public void setAlarm(Instant at) {
-      storage().setAlarm(at);
-    }
-
-    @Override
-    public void setAlarm(Instant at, StorageOptions options) {
-      storage().setAlarm(at, options);
-    }
-
-    @Override
-    public void deleteAlarm() {
-      storage().deleteAlarm();
-    }
-
-    @Override
-    public void deleteAlarm(StorageOptions options) {
-      storage().deleteAlarm(options);
-    }
-
-    @Override
-    public CompletionStage<Void> sync() {
-      return storage().sync();
-    }
-  }
 }
